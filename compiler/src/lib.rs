@@ -1,0 +1,20 @@
+//! The brief compiler: the contract language's front end, formatter, code generators and
+//! compatibility check, as a library. The `brief` binary is a thin CLI over it.
+//!
+//! The stages, each reading only the output of the one before:
+//! - [`syntax`]: source text → a parse tree with spans (private to the front end);
+//! - [`check`]: parse trees → the resolved [`model::Model`] or [`check::Diagnostics`];
+//! - [`fmt`]: the canonical layout of a file;
+//! - code generators and `compat`, which read only the model.
+
+pub mod check;
+pub mod diagnostics;
+pub mod fmt;
+pub mod model;
+pub mod syntax;
+
+pub use check::{check_paths, check_source, check_with, Checked, Diagnostics, MemorySources};
+pub use model::Model;
+
+/// The compiler's version, written into generated files.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
