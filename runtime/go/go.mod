@@ -1,0 +1,3 @@
+module github.com/brief-rpc/brief/runtime/go
+
+go 1.24
