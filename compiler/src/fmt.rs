@@ -106,15 +106,25 @@ impl<'a> Formatter<'a> {
         }
     }
 
-    /// Comments inside `[.., end)` and the one right after it on its line, appended to the
-    /// line being built.
-    fn trailing(&mut self, line: &mut String, end: usize) {
-        let inner = self.take_before(end);
-        let after = self.take_same_line(end);
-        for c in inner.into_iter().chain(after) {
-            line.push(' ');
-            line.push_str(&c.text);
+    /// Comments inside `[.., end)` and the one right after it on its line: the last is
+    /// appended to the line being built, any others go on lines of their own before it
+    /// (at `indent`), since two comments on one line would read back as one.
+    fn trailing(&mut self, indent: &str, line: &mut String, end: usize) {
+        let mut comments = self.take_before(end);
+        comments.extend(self.take_same_line(end));
+        self.attach(indent, line, comments);
+    }
+
+    /// Appends the last comment to `line` and prints the others on their own lines first.
+    fn attach(&mut self, indent: &str, line: &mut String, mut comments: Vec<&'a Comment>) {
+        let Some(last) = comments.pop() else {
+            return;
+        };
+        for c in comments {
+            self.line(indent, &c.text);
         }
+        line.push(' ');
+        line.push_str(&last.text);
     }
 
     fn file(&mut self, ast: &Ast) {
@@ -190,7 +200,7 @@ impl<'a> Formatter<'a> {
                 return;
             }
         }
-        self.trailing(&mut line, decl.span().end);
+        self.trailing("", &mut line, decl.span().end);
         self.out.push_str(&line);
         self.out.push('\n');
     }
@@ -275,8 +285,14 @@ impl<'a> Formatter<'a> {
         );
     }
 
-    fn finish_decl_line(&mut self, mut line: String, end: usize) {
-        self.trailing(&mut line, end);
+    fn finish_decl_line(&mut self, line: String, end: usize) {
+        self.finish_line("", line, end);
+    }
+
+    /// Prints a line ending at `end` with its trailing comments; `indent` is where extra
+    /// comments go.
+    fn finish_line(&mut self, indent: &str, mut line: String, end: usize) {
+        self.trailing(indent, &mut line, end);
         self.out.push_str(&line);
         self.out.push('\n');
     }
@@ -299,10 +315,7 @@ impl<'a> Formatter<'a> {
         if let Some(c) = brace_line.filter(|c| c.span.start < first_item) {
             header_comments.push(c);
         }
-        for c in header_comments {
-            first.push(' ');
-            first.push_str(&c.text);
-        }
+        self.attach("", &mut first, header_comments);
         self.line("", &first);
 
         // Groups of rows not separated by blank lines share column widths.
@@ -342,7 +355,7 @@ impl<'a> Formatter<'a> {
                     let column = line.chars().count() + 1;
                     push_doc(&mut line, doc, column);
                 }
-                self.trailing(&mut line, row.span.end);
+                self.trailing(INDENT, &mut line, row.span.end);
                 self.out.push_str(&line);
                 self.out.push('\n');
             }
@@ -361,7 +374,8 @@ impl<'a> Formatter<'a> {
         }
         let mut last = String::from("}");
         self.doc_after(&mut last, doc);
-        self.finish_decl_line(last, span.end);
+        // Extra comments between `}` and the end of the doc stay inside the body.
+        self.finish_line(INDENT, last, span.end);
     }
 
     /// The start of the first unprinted comment in `[from, to)`, or `to`.
@@ -408,8 +422,21 @@ fn field_text(f: &Field) -> String {
 
 /// Appends `` `text` ``; continuation lines start at `column` (1-based) so they sit under
 /// the first character of the doc.
+///
+/// A doc written starting on the line after its backtick can keep indentation that the
+/// one-line-start layout cannot express (the first line indented, or every continuation
+/// line indented relative to the first): such a doc is printed in that layout again, every
+/// line under the backtick's column, so that parsing the output gives the same text.
 fn push_doc(line: &mut String, text: &str, column: usize) {
     line.push('`');
+    let indented = |l: &str| l.starts_with(char::is_whitespace);
+    let mut continuation = text.split('\n').skip(1).filter(|l| !l.trim().is_empty());
+    let block =
+        indented(text) || continuation.clone().next().is_some() && continuation.all(indented);
+    if block {
+        line.push('\n');
+        line.extend(std::iter::repeat_n(' ', column));
+    }
     for (i, l) in text.split('\n').enumerate() {
         if i > 0 {
             line.push('\n');
@@ -464,6 +491,29 @@ mod tests {
         assert_eq!(
             fmt(src),
             "service \"s\"\n\nrpc a (M) M\nrpc b (M) M readonly timeout(2s)\n\nrpc c (M) M\n\nmessage M {}\n"
+        );
+    }
+
+    #[test]
+    fn docs_starting_on_the_next_line_keep_their_indentation() {
+        // Found by tests/mutation.rs: these used to change on a second formatting.
+        for src in [
+            "message M {\n  a int `\n    First\n      indented`\n}",
+            "message M {\n  a int `\n        Indented first\n second`\n}",
+            "service \"s\" ` \r\n A\n    b\n      c`\n",
+        ] {
+            let once = fmt(src);
+            assert_eq!(fmt(&once), once, "{src:?}");
+            let doc = |s: &str| match &parse(s).unwrap().decls[0] {
+                Decl::Message(m) => m.fields[0].doc.clone().unwrap().text,
+                Decl::Service(d) => d.doc.clone().unwrap().text,
+                _ => unreachable!(),
+            };
+            assert_eq!(doc(&once), doc(src), "{src:?}");
+        }
+        assert_eq!(
+            fmt("message M {\n  a int `\n    First\n      indented`\n}"),
+            "message M {\n    a int `\n           First\n             indented`\n}\n"
         );
     }
 

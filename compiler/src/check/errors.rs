@@ -289,7 +289,7 @@ pub enum CheckError {
         help: Option<String>,
     },
 
-    #[error("`{name}` is reserved and cannot name a {kind}")]
+    #[error("`{name}` is reserved and cannot name {} {kind}", article(kind))]
     #[diagnostic(
         code(brief::reserved_name),
         help("choose another name, e.g. `{suggestion}`")
@@ -321,6 +321,15 @@ pub enum CheckError {
         #[label("too deep")]
         span: SourceSpan,
     },
+}
+
+/// `a` or `an`, for the kinds of declaration named in messages.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 pub(crate) fn span(s: crate::syntax::ast::Span) -> SourceSpan {

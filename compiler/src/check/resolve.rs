@@ -1032,17 +1032,18 @@ impl<'u> Resolver<'u> {
                             })
                             .collect();
                         path.push(messages[target].name.clone());
-                        found.push((node, field, path.join(" → ")));
+                        found.push((node, field, target, path.join(" → ")));
                     }
                     _ => {}
                 }
             }
         }
-        for (node, field, cycle) in found {
+        for (node, field, start, cycle) in found {
             let m = &self.model.messages[node];
             let f = &m.fields[field];
             let error = CheckError::InfiniteType {
-                name: m.name.clone(),
+                // The message the cycle starts and ends at, as the cycle is written.
+                name: self.model.messages[start].name.clone(),
                 cycle,
                 field: f.name.clone(),
                 ty: f.ty.display(&self.model),
@@ -1102,21 +1103,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, (String, Option<String>)> 
         }
         other => return Err((format!("unknown unit `{other}`"), units_help)),
     };
-    let value: u64 = number
-        .parse()
-        .map_err(|_| ("not a number".to_string(), units_help.clone()))?;
+    if number.is_empty() {
+        return Err(("not a number".to_string(), units_help));
+    }
+    // Only digits are left, so a number that does not parse is too large.
+    let too_long = || {
+        (
+            "longer than a day".to_string(),
+            Some("a deadline this long would never fire; use at most 24h worth".to_string()),
+        )
+    };
+    let value: u64 = number.parse().map_err(|_| too_long())?;
     if value == 0 {
         return Err(("a timeout must be longer than zero".into(), None));
     }
     let millis = value
         .checked_mul(per_unit)
         .filter(|ms| *ms <= 24 * 3_600_000)
-        .ok_or_else(|| {
-            (
-                "longer than a day".to_string(),
-                Some("a deadline this long would never fire; use at most 24h worth".to_string()),
-            )
-        })?;
+        .ok_or_else(too_long)?;
     Ok(Duration::from_millis(millis))
 }
 

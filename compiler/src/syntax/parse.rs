@@ -99,11 +99,49 @@ fn explain_failure(source: &str) -> SyntaxError {
     } else {
         format!("expected {}, found {found}", join_or(&expected))
     };
+    let help = help_for(source, pos, &found);
+    // An unclosed doc string swallows the rest of the file: point at where it opens.
+    if found == "end of file" {
+        if let Some(open) = unclosed_doc_start(source) {
+            return SyntaxError {
+                message: "unterminated doc string".into(),
+                span: Span::new(open, open + 1),
+                help,
+            };
+        }
+    }
     SyntaxError {
-        help: help_for(source, pos, &found),
+        help,
         message,
         span: found_span,
     }
+}
+
+/// The opening backtick of a doc string that is never closed, if any (backticks inside
+/// comments and quoted strings do not count).
+fn unclosed_doc_start(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'`' => match source[i + 1..].find('`') {
+                Some(n) => i += n + 2,
+                None => return Some(i),
+            },
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn push_unique(list: &mut Vec<String>, item: String) {
@@ -193,6 +231,15 @@ fn help_for(source: &str, pos: usize, found: &str) -> Option<String> {
     }
     if found == "`deprecated`" {
         return Some("write `deprecated` on the same line as the field's type".into());
+    }
+    // `deprecated` on the line after a type starts a new field of that name.
+    let last_line = before.rsplit('\n').next().unwrap_or("");
+    if last_line.trim() == "deprecated" {
+        return Some(
+            "`deprecated` marks a field only on the same line as its type; \
+             on a line of its own it is read as the name of a new field"
+                .into(),
+        );
     }
     if source[pos.min(source.len())..].starts_with(' ') || before.ends_with('[') {
         return Some("type expressions have no spaces inside: `map[string]int`, `[]Item`".into());
@@ -430,11 +477,12 @@ impl Builder<'_> {
 /// without their common indentation, trailing spaces and blank edge lines dropped.
 pub fn trim_doc(body: &str) -> String {
     let lines: Vec<&str> = body.split('\n').map(|l| l.trim_end()).collect();
+    // Indentation is counted in characters: whitespace may be wider than a byte (U+3000).
     let indent = lines
         .iter()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
+        .map(|l| l.chars().take_while(|c| c.is_whitespace()).count())
         .min()
         .unwrap_or(0);
     let mut out: Vec<&str> = Vec::with_capacity(lines.len());
@@ -444,7 +492,11 @@ pub fn trim_doc(body: &str) -> String {
         } else if line.trim().is_empty() {
             out.push("");
         } else {
-            out.push(&line[indent..]);
+            let cut = line
+                .char_indices()
+                .nth(indent)
+                .map_or(line.len(), |(b, _)| b);
+            out.push(&line[cut..]);
         }
     }
     while out.first().is_some_and(|l| l.is_empty()) {
@@ -501,6 +553,25 @@ mod tests {
             "First line\nsecond\n  third"
         );
         assert_eq!(trim_doc("  padded  "), "padded");
+        // Found by tests/mutation.rs: byte-counted indentation split a wide space.
+        assert_eq!(trim_doc("a\n\u{3000}b\n  c"), "a\nb\n c");
+    }
+
+    #[test]
+    fn an_unclosed_doc_is_reported_where_it_opens() {
+        let src = "message M {\n  a int `open // not a comment\n  b int\n}\n";
+        let err = parse(src).unwrap_err();
+        assert_eq!(err.message, "unterminated doc string");
+        assert_eq!(
+            err.span,
+            Span::new(src.find('`').unwrap(), src.find('`').unwrap() + 1)
+        );
+    }
+
+    #[test]
+    fn deprecated_on_the_next_line_is_explained() {
+        let err = parse("message M {\n  a int\n    deprecated\n}").unwrap_err();
+        assert!(err.help.unwrap().contains("same line"));
     }
 
     #[test]
