@@ -8,8 +8,11 @@
 //! - code generators and `compat`, which read only the model.
 
 pub mod check;
+pub mod compat;
 pub mod diagnostics;
+pub mod dump;
 pub mod fmt;
+pub mod gen;
 pub mod model;
 pub mod syntax;
 
