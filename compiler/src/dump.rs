@@ -68,9 +68,9 @@ pub fn dump_model(model: &Model, locations: bool) -> String {
 /// `300ms`, `2s`, `1m`: the largest unit that holds the duration exactly.
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms > 0 && ms % 60_000 == 0 {
+    if ms > 0 && ms.is_multiple_of(60_000) {
         format!("{}m", ms / 60_000)
-    } else if ms > 0 && ms % 1_000 == 0 {
+    } else if ms > 0 && ms.is_multiple_of(1_000) {
         format!("{}s", ms / 1_000)
     } else {
         format!("{ms}ms")

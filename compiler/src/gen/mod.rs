@@ -132,7 +132,11 @@ pub fn file_stems(model: &Model) -> BTreeMap<crate::model::FileId, String> {
 /// installed or rejects them (the compiler will then say why).
 pub fn format_files(lang: Lang, files: &mut Files) {
     let (program, args, ext): (&str, &[&str], &str) = match lang {
-        Lang::Rust => ("rustfmt", &["--edition", "2021", "--emit", "stdout", "--quiet"], "rs"),
+        Lang::Rust => (
+            "rustfmt",
+            &["--edition", "2021", "--emit", "stdout", "--quiet"],
+            "rs",
+        ),
         Lang::Go => ("gofmt", &[], "go"),
     };
     for (path, text) in files.iter_mut() {
@@ -188,5 +192,7 @@ pub fn write_files(out: &Path, files: &Files) -> std::io::Result<Vec<PathBuf>> {
 
 /// Lines of a doc string, for templates that prefix each with a comment marker.
 pub fn doc_lines(doc: &Option<String>) -> Vec<&str> {
-    doc.as_deref().map(|d| d.lines().collect()).unwrap_or_default()
+    doc.as_deref()
+        .map(|d| d.lines().collect())
+        .unwrap_or_default()
 }

@@ -37,12 +37,18 @@ pub fn generate(model: &Model, options: &Options) -> Files {
         modules: modules.clone(),
         inline: false,
     };
-    files.insert("mod.rs".into(), mod_rs.render().expect("templates render plain data") + "\n");
+    files.insert(
+        "mod.rs".into(),
+        mod_rs.render().expect("templates render plain data") + "\n",
+    );
     let inline = IndexView {
         inline: true,
         ..mod_rs
     };
-    files.insert("brief.rs".into(), inline.render().expect("templates render plain data") + "\n");
+    files.insert(
+        "brief.rs".into(),
+        inline.render().expect("templates render plain data") + "\n",
+    );
     files
 }
 
@@ -67,7 +73,11 @@ fn module_docs(file: &File) -> Vec<String> {
         lines.push(String::new());
     }
     match &file.service {
-        Some(s) => lines.push(format!(" The `{}` service, from `{}`.", s.name, file.display_path())),
+        Some(s) => lines.push(format!(
+            " The `{}` service, from `{}`.",
+            s.name,
+            file.display_path()
+        )),
         None => lines.push(format!(" Types from `{}`.", file.display_path())),
     }
     lines
@@ -116,6 +126,8 @@ struct RpcView {
 
 struct ThrowView {
     variant: String,
+    /// A format string literal: the message with braces escaped, then the fields.
+    display_format: String,
     ty: String,
     type_name: String,
     code: String,
@@ -132,6 +144,8 @@ struct TopicView {
 
 struct StructView {
     name: String,
+    /// The message reaches itself, so other structs hold it boxed.
+    boxed: bool,
     docs: Vec<String>,
     fields: Vec<FieldView>,
 }
@@ -165,7 +179,13 @@ struct ErrorView {
 fn docs(doc: &Option<String>) -> Vec<String> {
     doc_lines(doc)
         .into_iter()
-        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") })
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {l}")
+            }
+        })
         .collect()
 }
 
@@ -185,7 +205,11 @@ impl Scope<'_> {
         if file == self.file {
             name
         } else {
-            format!("super::{}::{}", names::module_name(&self.stems[&file]), name)
+            format!(
+                "super::{}::{}",
+                names::module_name(&self.stems[&file]),
+                name
+            )
         }
     }
 
@@ -230,7 +254,10 @@ impl Scope<'_> {
         let mut ty = self.rust_type(&f.ty);
         if let Type::Message(target) = f.ty {
             // A direct field back into its own cycle would give the struct infinite size.
-            if self.owner.is_some_and(|owner| reaches(self.model, target, owner)) {
+            if self
+                .owner
+                .is_some_and(|owner| reaches(self.model, target, owner))
+            {
                 ty = format!("Box<{ty}>");
             }
         }
@@ -248,6 +275,12 @@ impl Scope<'_> {
 
     fn data(&self, name: &str, doc: &Option<String>, fields: &[Field]) -> StructView {
         StructView {
+            boxed: self.owner.is_some_and(|m| {
+                self.model.message(m).fields.iter().any(|f| match f.ty {
+                    Type::Message(next) => reaches(self.model, next, m),
+                    _ => false,
+                })
+            }),
             name: names::type_name(name),
             docs: docs(doc),
             fields: fields.iter().map(|f| self.field(f)).collect(),
@@ -268,29 +301,64 @@ impl ModuleView {
             owner: None,
             stems,
         };
+        // Names the contract declares come first; generated names step aside.
+        let mut types = Taken::default();
+        for id in &file.messages {
+            types.claim(names::type_name(&model.message(*id).name));
+        }
+        for id in &file.enums {
+            types.claim(names::type_name(&model.enum_(*id).name));
+        }
+        for id in &file.errors {
+            types.claim(names::type_name(&model.error(*id).name));
+        }
+        let mut consts = Taken::default();
+        consts.claim("SERVICE".into());
         let service = file.service.as_ref().map(|s| {
             let base = names::service_type(&s.name);
+            let trait_name = types.unique(base.clone(), "Service");
+            let client_name = types.unique(format!("{base}Client"), "Rpc");
+            let mut methods = Taken::default();
+            for reserved in ["new", "with_url", "from_env", "from_client"] {
+                methods.claim(reserved.into());
+            }
+            let rpcs = file
+                .rpcs
+                .iter()
+                .map(|r| rpc_view(&scope, &s.name, r, &mut types, &mut consts, &mut methods))
+                .collect();
             ServiceView {
-                env_var: format!("SERVICE_{}_URL", s.name.to_ascii_uppercase().replace(['-', '.'], "_")),
+                env_var: format!(
+                    "SERVICE_{}_URL",
+                    s.name.to_ascii_uppercase().replace(['-', '.'], "_")
+                ),
                 name: s.name.clone(),
-                trait_name: base.clone(),
-                client_name: format!("{base}Client"),
+                trait_name,
+                client_name,
                 docs: docs(&s.doc),
-                rpcs: file.rpcs.iter().map(|r| rpc_view(&scope, &s.name, r)).collect(),
+                rpcs,
                 client: options.client,
                 server: options.server,
             }
         });
         ModuleView {
             header: header("//", file),
-            has_types: !(file.messages.is_empty() && file.enums.is_empty() && file.errors.is_empty()),
+            has_types: !(file.messages.is_empty()
+                && file.enums.is_empty()
+                && file.errors.is_empty()),
             api_level: RUNTIME_API_LEVEL,
             service,
             topics: file
                 .schemas
                 .iter()
                 .map(|s| TopicView {
-                    const_name: format!("{}_TOPIC", names::const_name(&s.topic.replace(['.', '-'], "_"))),
+                    const_name: consts.unique(
+                        format!(
+                            "{}_TOPIC",
+                            names::const_name(&s.topic.replace(['.', '-'], "_"))
+                        ),
+                        "",
+                    ),
                     topic: s.topic.clone(),
                     message: scope.message(s.message),
                     docs: docs(&s.doc),
@@ -343,15 +411,57 @@ impl ModuleView {
     }
 }
 
-fn rpc_view(scope: &Scope, service: &str, r: &Rpc) -> RpcView {
-    let method = names::method_name(&r.name);
+/// Identifiers already used in one namespace of a generated module.
+#[derive(Default)]
+struct Taken(std::collections::BTreeSet<String>);
+
+impl Taken {
+    fn claim(&mut self, name: String) {
+        self.0.insert(name);
+    }
+
+    /// `name`, or `name` + `suffix` (then numbered) when it is taken; claimed either way.
+    fn unique(&mut self, name: String, suffix: &str) -> String {
+        let mut candidate = name.clone();
+        let mut n = 1;
+        while self.0.contains(&candidate) {
+            candidate = if n == 1 && !suffix.is_empty() {
+                format!("{name}{suffix}")
+            } else {
+                format!("{name}{suffix}{n}")
+            };
+            n += 1;
+        }
+        self.0.insert(candidate.clone());
+        candidate
+    }
+}
+
+fn rpc_view(
+    scope: &Scope,
+    service: &str,
+    r: &Rpc,
+    types: &mut Taken,
+    consts: &mut Taken,
+    methods: &mut Taken,
+) -> RpcView {
+    // Each rpc needs both `m` and `m_with` on the client.
+    let mut method = names::method_name(&r.name);
+    while methods.0.contains(&method) || methods.0.contains(&format!("{method}_with")) {
+        method = format!("{method}_rpc");
+    }
+    methods.claim(method.clone());
+    methods.claim(format!("{method}_with"));
     let throws: Vec<ThrowView> = r
         .modifiers
         .throws
         .iter()
         .map(|id| {
             let e = scope.model.error(*id);
+            let message = e.doc.clone().unwrap_or_else(|| e.name.clone());
+            let format = format!("{}: {{:?}}", message.replace('{', "{{").replace('}', "}}"));
             ThrowView {
+                display_format: format!("{format:?}"),
                 variant: names::type_name(&e.name),
                 ty: scope.path(e.file, &e.name),
                 type_name: format!("{service}.{}", e.name),
@@ -364,11 +474,12 @@ fn rpc_view(scope: &Scope, service: &str, r: &Rpc) -> RpcView {
     let error = if throws.is_empty() {
         "brief_runtime::Error".to_string()
     } else {
-        format!("{}Error", names::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(r.name.as_str())))
+        let base = heck::ToUpperCamelCase::to_upper_camel_case(r.name.as_str());
+        types.unique(format!("{base}Error"), "Rpc")
     };
     RpcView {
         name: r.name.clone(),
-        const_name: names::const_name(&r.name),
+        const_name: consts.unique(names::const_name(&r.name), "_RPC"),
         input: scope.message(r.input),
         output: scope.message(r.output),
         error,
@@ -404,7 +515,7 @@ fn reaches(model: &Model, from: MessageId, to: MessageId) -> bool {
 
 fn duration_expr(d: std::time::Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("std::time::Duration::from_secs({})", ms / 1000)
     } else {
         format!("std::time::Duration::from_millis({ms})")

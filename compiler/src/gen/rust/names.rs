@@ -6,19 +6,40 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe",
-    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
-    "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try",
+    "typeof", "unsized", "virtual", "yield",
 ];
 
 /// Type names generated code uses unqualified; a contract type with one of these names is
 /// renamed so the generated module still compiles.
 const PRELUDE_TYPES: &[&str] = &[
-    "Option", "Result", "Some", "None", "Ok", "Err", "String", "Vec", "Box", "BTreeMap",
-    "Default", "Clone", "Debug", "PartialEq", "Send", "Sync", "Sized", "Future", "Client",
-    "Error", "Context", "Server", "Serialize", "Deserialize",
+    "Option",
+    "Result",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "BTreeMap",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Send",
+    "Sync",
+    "Sized",
+    "Future",
+    "Client",
+    "Error",
+    "Context",
+    "Server",
+    "Serialize",
+    "Deserialize",
 ];
 
 fn escape(name: String) -> String {

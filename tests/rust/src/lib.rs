@@ -1,0 +1,15 @@
+//! Generated code under test. Warnings are errors here: generated code must compile
+//! cleanly in a user's crate.
+#![deny(warnings)]
+
+/// Every valid contract of `tests/corpus/valid`.
+pub mod corpus {
+    include!(concat!(env!("OUT_DIR"), "/corpus/brief.rs"));
+}
+
+/// The contracts of the loopback tests.
+pub mod contracts {
+    include!(concat!(env!("OUT_DIR"), "/contracts/brief.rs"));
+}
+
+pub mod probe;
