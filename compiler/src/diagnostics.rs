@@ -62,15 +62,37 @@ pub fn render_text(d: &Diagnostic, color: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let with_source = WithSource {
-        d,
-        source: NamedSource::new(&d.path, d.source.clone()).with_language("brief"),
+    // A snippet of a line thousands of columns wide helps nobody (and miette cannot lay
+    // out labels past column 65,535): say where instead of showing it.
+    let (start, end) = d.offset_range();
+    let source = if touches_wide_line(&d.source, start, end) {
+        None
+    } else {
+        Some(NamedSource::new(&d.path, d.source.clone()).with_language("brief"))
     };
+    let with_source = WithSource { d, source };
     let mut out = String::new();
     handler
         .render_report(&mut out, &with_source)
         .expect("writing to a String cannot fail");
     out
+}
+
+/// Lines wider than this are not shown in snippets.
+const MAX_SNIPPET_LINE: usize = 2_000;
+
+fn touches_wide_line(source: &str, start: usize, end: usize) -> bool {
+    let from = source[..start.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let to = source[end.min(source.len())..]
+        .find('\n')
+        .map_or(source.len(), |i| end + i);
+    source.get(from..to).is_some_and(|lines| {
+        lines
+            .split('\n')
+            .any(|l| l.chars().count() > MAX_SNIPPET_LINE)
+    })
 }
 
 /// The fields `--format json` prints.
@@ -108,7 +130,8 @@ pub fn to_json(d: &Diagnostic) -> JsonDiagnostic {
 /// A diagnostic together with the file it points into, as miette wants it.
 struct WithSource<'a> {
     d: &'a Diagnostic,
-    source: NamedSource<std::sync::Arc<str>>,
+    /// `None` when the snippet is left out; the message then carries the position.
+    source: Option<NamedSource<std::sync::Arc<str>>>,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -119,7 +142,16 @@ impl std::fmt::Debug for WithSource<'_> {
 
 impl std::fmt::Display for WithSource<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.d.error, f)
+        std::fmt::Display::fmt(&self.d.error, f)?;
+        if self.source.is_none() {
+            let j = to_json(self.d);
+            write!(
+                f,
+                "\n  at {}:{}:{} (line too long to show)",
+                j.file, j.line, j.column
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -136,9 +168,27 @@ impl miette::Diagnostic for WithSource<'_> {
         self.d.error.help()
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         self.d.error.labels()
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_very_long_line_is_located_not_shown() {
+        let source = format!("{}x", " ".repeat(70_000));
+        let checked = crate::check_source("wide.brief", &source);
+        let text = render(&checked.diagnostics, Style::Text { color: false });
+        assert!(text.contains("brief::syntax"), "{text}");
+        assert!(
+            text.contains("at wide.brief:1:70001 (line too long to show)"),
+            "{text}"
+        );
     }
 }

@@ -37,9 +37,17 @@ pub fn parse(source: &str) -> Result<Ast, SyntaxError> {
 }
 
 fn explain_failure(source: &str) -> SyntaxError {
-    pest::set_error_detail(true);
-    let result = BriefParser::parse(Rule::file, source);
-    pest::set_error_detail(false);
+    // pest's error-detail switch is global: without the lock, a thread finishing its own
+    // explanation could switch detail off in the middle of another's (the library may be
+    // used from several threads, as the tests do), and the message would depend on timing.
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let result = {
+        let _guard = DETAIL.lock().unwrap_or_else(|e| e.into_inner());
+        pest::set_error_detail(true);
+        let result = BriefParser::parse(Rule::file, source);
+        pest::set_error_detail(false);
+        result
+    };
     let err = match result {
         Err(err) => err,
         Ok(_) => {
