@@ -10,5 +10,14 @@ fn main() -> Result<(), brief_build::Error> {
         .compile(&["../corpus/valid"])?;
     brief_build::configure()
         .out_dir(out.join("contracts"))
+        .compile(&["contracts"])?;
+    // One side only must compile as cleanly as both.
+    brief_build::configure()
+        .out_dir(out.join("client_only"))
+        .server(false)
+        .compile(&["contracts"])?;
+    brief_build::configure()
+        .out_dir(out.join("server_only"))
+        .client(false)
         .compile(&["contracts"])
 }

@@ -102,7 +102,9 @@ pub fn find(path: &Path) -> Result<Option<Found>, String> {
 pub fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
     if config.rust.is_none() && config.go.is_none() {
-        return Err("no language configured: add a [rust] or [go] table with `out = \"...\"`".into());
+        return Err(
+            "no language configured: add a [rust] or [go] table with `out = \"...\"`".into(),
+        );
     }
     Ok(config)
 }

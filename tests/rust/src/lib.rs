@@ -12,4 +12,14 @@ pub mod contracts {
     include!(concat!(env!("OUT_DIR"), "/contracts/brief.rs"));
 }
 
+/// The contracts generated with `.server(false)`.
+pub mod client_only {
+    include!(concat!(env!("OUT_DIR"), "/client_only/brief.rs"));
+}
+
+/// The contracts generated with `.client(false)`.
+pub mod server_only {
+    include!(concat!(env!("OUT_DIR"), "/server_only/brief.rs"));
+}
+
 pub mod probe;
