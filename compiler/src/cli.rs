@@ -217,36 +217,48 @@ fn run_fmt(paths: &[PathBuf], check_only: bool) -> Result<ExitCode, String> {
 
 fn run_codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
     use brief::gen::{self, Lang, Options};
-    let targets: Vec<(Lang, PathBuf, Options)> = match (args.lang, &args.out) {
-        (Some(lang), Some(out)) => {
-            let mut options = Options {
-                client: !args.server_only,
-                server: !args.client_only,
-                go_package: args.go_package.clone(),
-                go_import_path: args.go_import_path.clone(),
-                ..Options::default()
-            };
-            if let Some(runtime) = &args.go_runtime {
-                options.go_runtime = runtime.clone();
+    // With brief.toml, contracts are named relative to its folder, so the generated
+    // headers are the same wherever the command runs from.
+    let (targets, base): (Vec<(Lang, PathBuf, Options)>, Option<PathBuf>) =
+        match (args.lang, &args.out) {
+            (Some(lang), Some(out)) => {
+                let mut options = Options {
+                    client: !args.server_only,
+                    server: !args.client_only,
+                    go_package: args.go_package.clone(),
+                    go_import_path: args.go_import_path.clone(),
+                    ..Options::default()
+                };
+                if let Some(runtime) = &args.go_runtime {
+                    options.go_runtime = runtime.clone();
+                }
+                let lang = match lang {
+                    LangArg::Rust => Lang::Rust,
+                    LangArg::Go => Lang::Go,
+                };
+                (vec![(lang, out.clone(), options)], None)
             }
-            let lang = match lang {
-                LangArg::Rust => Lang::Rust,
-                LangArg::Go => Lang::Go,
-            };
-            vec![(lang, out.clone(), options)]
+            _ => match gen::config::find(&args.paths[0])? {
+                Some(found) => (found.targets(), Some(found.base_dir())),
+                None => {
+                    return Err(format!(
+                        "no --lang/--out given and no {} found in or beside {}",
+                        gen::config::FILE_NAME,
+                        args.paths[0].display()
+                    ))
+                }
+            },
+        };
+    let checked = match &base {
+        None => check::check_paths(&args.paths),
+        Some(base) => {
+            let files = check::collect_brief_files(&args.paths).map_err(|e| e.to_string())?;
+            let sources = check::RootedSources::new(base);
+            let roots: Vec<PathBuf> = files.iter().map(|f| sources.relative(f)).collect();
+            check::check_with(&sources, &roots)
         }
-        _ => match gen::config::find(&args.paths[0])? {
-            Some(found) => found.targets(),
-            None => {
-                return Err(format!(
-                    "no --lang/--out given and no {} found in or beside {}",
-                    gen::config::FILE_NAME,
-                    args.paths[0].display()
-                ))
-            }
-        },
-    };
-    let checked = check::check_paths(&args.paths).map_err(|e| e.to_string())?;
+    }
+    .map_err(|e| e.to_string())?;
     if !checked.diagnostics.is_empty() {
         eprint!(
             "{}",

@@ -294,3 +294,35 @@ fn help_and_version_work_everywhere() {
         );
     }
 }
+
+#[test]
+fn codegen_reads_brief_toml_beside_the_contracts_from_any_folder() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let example = repo.join("examples/summer");
+    // The committed Go code of the example is what brief.toml asks for, whichever
+    // folder the command runs in.
+    for (cwd, path) in [(&repo, "examples/summer/rpc"), (&example, "rpc")] {
+        let o = brief()
+            .current_dir(cwd)
+            .args(["codegen", path, "--check"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    }
+}
+
+#[test]
+fn codegen_without_flags_or_brief_toml_says_what_is_missing() {
+    let dir = std::env::temp_dir().join(format!("brief-cli-noconfig-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("rpc")).unwrap();
+    std::fs::write(dir.join("rpc/a.brief"), "message A { x int }\n").unwrap();
+    let o = brief().current_dir(&dir).args(["codegen", "rpc"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no --lang/--out given and no brief.toml"), "{}", stderr(&o));
+    let o = brief()
+        .current_dir(&dir)
+        .args(["codegen", "rpc", "--lang", "rust"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "--lang without --out is a usage error");
+}

@@ -22,6 +22,44 @@ impl Sources for FsSources {
     }
 }
 
+/// The file system seen from a folder: relative paths are read below it, so that
+/// diagnostics and generated headers name files relative to it wherever the process runs.
+#[derive(Debug, Clone)]
+pub struct RootedSources {
+    root: PathBuf,
+    absolute_root: Option<PathBuf>,
+}
+
+impl RootedSources {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        let absolute_root = std::fs::canonicalize(&root).ok();
+        RootedSources {
+            root,
+            absolute_root,
+        }
+    }
+
+    /// `path` (as found on disk from the current folder) relative to the root, when it
+    /// is below it; otherwise unchanged.
+    pub fn relative(&self, path: &Path) -> PathBuf {
+        let absolute = std::fs::canonicalize(path).ok();
+        match (&self.absolute_root, absolute) {
+            (Some(root), Some(abs)) => abs
+                .strip_prefix(root)
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| path.to_path_buf()),
+            _ => path.to_path_buf(),
+        }
+    }
+}
+
+impl Sources for RootedSources {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(self.root.join(path))
+    }
+}
+
 /// Files held in memory, by path.
 #[derive(Debug, Clone, Default)]
 pub struct MemorySources {

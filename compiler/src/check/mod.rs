@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use errors::CheckError;
-pub use load::{collect_brief_files, normalize, FsSources, LoadError, MemorySources, Sources};
+pub use load::{
+    collect_brief_files, normalize, FsSources, LoadError, MemorySources, RootedSources, Sources,
+};
 
 use crate::model::Model;
 

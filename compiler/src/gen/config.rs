@@ -53,9 +53,17 @@ pub struct Found {
 }
 
 impl Found {
+    /// The folder holding `brief.toml`, which its paths are relative to.
+    pub fn base_dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+
     /// The languages configured, each with its output folder and options.
     pub fn targets(&self) -> Vec<(Lang, PathBuf, Options)> {
-        let base = self.path.parent().unwrap_or(Path::new("."));
+        let base = self.base_dir();
         let mut out = Vec::new();
         for (lang, cfg) in [(Lang::Rust, &self.config.rust), (Lang::Go, &self.config.go)] {
             let Some(cfg) = cfg else { continue };
