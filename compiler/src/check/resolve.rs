@@ -492,39 +492,27 @@ impl<'u> Resolver<'u> {
                     self.model.errors[id.index()].fields = fields;
                 }
                 ast::Decl::Rpc(rpc) => {
-                    if let Some(first) = rpc_names.get(rpc.name.text.as_str()) {
-                        let first = *first;
-                        self.report(
-                            file,
-                            CheckError::DuplicateDeclaration {
-                                name: rpc.name.text.clone(),
-                                span: src_span(rpc.name.span),
-                                first: Some(src_span(first)),
-                                help: Some("rpc names are unique within a service".into()),
-                            },
-                        );
+                    if !self.first_of_name(
+                        file,
+                        &mut rpc_names,
+                        &rpc.name,
+                        "rpc names are unique within a service",
+                    ) {
                         continue;
                     }
-                    rpc_names.insert(&rpc.name.text, rpc.name.span);
                     if let Some(r) = self.rpc(file, rpc) {
                         self.model.files[file].rpcs.push(r);
                     }
                 }
                 ast::Decl::Schema(s) => {
-                    if let Some(first) = topics.get(s.topic.text.as_str()) {
-                        let first = *first;
-                        self.report(
-                            file,
-                            CheckError::DuplicateDeclaration {
-                                name: s.topic.text.clone(),
-                                span: src_span(s.topic.span),
-                                first: Some(src_span(first)),
-                                help: Some("a topic carries one kind of event".into()),
-                            },
-                        );
+                    if !self.first_of_name(
+                        file,
+                        &mut topics,
+                        &s.topic,
+                        "a topic carries one kind of event",
+                    ) {
                         continue;
                     }
-                    topics.insert(&s.topic.text, s.topic.span);
                     if !names::is_topic(&s.topic.text) {
                         let suggestion = s
                             .topic
@@ -559,6 +547,31 @@ impl<'u> Resolver<'u> {
                 ast::Decl::Import(_) | ast::Decl::Enum(_) => {}
             }
         }
+    }
+
+    /// Records `name` as seen; a name seen before is reported and `false` returned.
+    fn first_of_name(
+        &mut self,
+        file: usize,
+        seen: &mut HashMap<&'u str, ast::Span>,
+        name: &'u ast::Token,
+        help: &str,
+    ) -> bool {
+        if let Some(first) = seen.get(name.text.as_str()) {
+            let first = *first;
+            self.report(
+                file,
+                CheckError::DuplicateDeclaration {
+                    name: name.text.clone(),
+                    span: src_span(name.span),
+                    first: Some(src_span(first)),
+                    help: Some(help.into()),
+                },
+            );
+            return false;
+        }
+        seen.insert(&name.text, name.span);
+        true
     }
 
     /// The id of a declaration of this file, unless it was a duplicate.
