@@ -247,6 +247,8 @@ struct ServiceView {
     procedures: String,
     client: Option<String>,
     new_client: String,
+    /// `SERVICE_<NAME>_URL`, where clients find the service.
+    env_var: String,
     docs: Vec<String>,
     rpcs: Vec<RpcView>,
     /// The helper that re-labels foreign typed errors, when some rpc throws one.
@@ -730,6 +732,10 @@ impl<'a> Builder<'a> {
             procedures,
             client: self.options.client.then_some(client),
             new_client,
+            env_var: format!(
+                "SERVICE_{}_URL",
+                s.name.to_ascii_uppercase().replace(['-', '.'], "_")
+            ),
             docs: docs(&s.doc),
             rpcs,
             rethrow,

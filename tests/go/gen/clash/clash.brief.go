@@ -43,6 +43,7 @@ const (
 
 var kindCodec = brief.Enum(KindAB_, KindAB__)
 
+// Client is the message Client of the contract.
 type Client struct {
 	Type         string           `json:"type"`
 	UserID       int64            `json:"userId"`
@@ -79,6 +80,7 @@ func (m *Client) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes Client in the canonical JSON of the contract.
 func (m Client) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// ClashClient is the message ClashClient of the contract.
 type ClashClient struct {
 	Ok bool `json:"ok"`
 }
@@ -100,6 +102,7 @@ func (m *ClashClient) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, 
 // MarshalJSON encodes ClashClient in the canonical JSON of the contract.
 func (m ClashClient) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// ClashServer is the message ClashServer of the contract.
 type ClashServer struct {
 	Ok bool `json:"ok"`
 }
@@ -121,6 +124,7 @@ func (m *ClashServer) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, 
 // MarshalJSON encodes ClashServer in the canonical JSON of the contract.
 func (m ClashServer) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// NewClashHandler is the message NewClashHandler of the contract.
 type NewClashHandler struct {
 	GetRPC int64 `json:"getRPC"`
 }
@@ -142,6 +146,7 @@ func (m *NewClashHandler) UnmarshalJSON(b []byte) error { return brief.Unmarshal
 // MarshalJSON encodes NewClashHandler in the canonical JSON of the contract.
 func (m NewClashHandler) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// KindAB is the message KindAB of the contract.
 type KindAB struct {
 	Kind Kind `json:"kind"`
 }
@@ -204,8 +209,11 @@ func (m Error) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
 // ClashServer_ is what a "clash" server implements; mount it with NewClashHandler_.
 type ClashServer_ interface {
+	// Get serves the rpc "get".
 	Get(ctx context.Context, in *Client) (*ClashClient, error)
+	// GetURL serves the rpc "getURL".
 	GetURL(ctx context.Context, in *Client) (*ClashServer, error)
+	// GetURL_ serves the rpc "getUrl".
 	GetURL_(ctx context.Context, in *Client) (*ClashServer, error)
 }
 
@@ -229,7 +237,7 @@ func ClashProcedures(impl ClashServer_) []brief.Procedure {
 type ClashClient_ struct{ c *brief.Client }
 
 // NewClashClient returns a client of the "clash" service. Without brief.WithBaseURL it
-// finds the service in the environment variable brief.EnvVarName("clash").
+// finds the service in the environment variable SERVICE_CLASH_URL.
 func NewClashClient(opts ...brief.ClientOption) (*ClashClient_, error) {
 	c, err := brief.NewClient("clash", opts...)
 	if err != nil {

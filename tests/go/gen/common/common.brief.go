@@ -22,6 +22,7 @@ const (
 
 var currencyCodec = brief.Enum(CurrencyEur, CurrencyUsd)
 
+// Money is the message Money of the contract.
 type Money struct {
 	// In minor units
 	Amount   int64    `json:"amount"`

@@ -20,6 +20,7 @@ var relayRPC = brief.RPC{
 	Name:    "relay",
 }
 
+// RelayIn is the message RelayIn of the contract.
 type RelayIn struct {
 	// Hops still to make after this one
 	Remaining int64 `json:"remaining"`
@@ -42,6 +43,7 @@ func (m *RelayIn) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes RelayIn in the canonical JSON of the contract.
 func (m RelayIn) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// RelayOut is the message RelayOut of the contract.
 type RelayOut struct {
 	Hops []Hop `json:"hops"`
 }
@@ -63,6 +65,7 @@ func (m *RelayOut) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) 
 // MarshalJSON encodes RelayOut in the canonical JSON of the contract.
 func (m RelayOut) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// Hop is the message Hop of the contract.
 type Hop struct {
 	RequestID string `json:"requestId"`
 	TraceID   string `json:"traceId"`
@@ -93,6 +96,8 @@ func (m Hop) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
 // HopServer is what a "hop" server implements; mount it with NewHopHandler.
 type HopServer interface {
+	// Relay serves the rpc "relay".
+	//
 	// Records this hop and calls the next one
 	Relay(ctx context.Context, in *RelayIn) (*RelayOut, error)
 }
@@ -115,7 +120,7 @@ func HopProcedures(impl HopServer) []brief.Procedure {
 type HopClient struct{ c *brief.Client }
 
 // NewHopClient returns a client of the "hop" service. Without brief.WithBaseURL it
-// finds the service in the environment variable brief.EnvVarName("hop").
+// finds the service in the environment variable SERVICE_HOP_URL.
 func NewHopClient(opts ...brief.ClientOption) (*HopClient, error) {
 	c, err := brief.NewClient("hop", opts...)
 	if err != nil {
@@ -124,6 +129,8 @@ func NewHopClient(opts ...brief.ClientOption) (*HopClient, error) {
 	return &HopClient{c: c}, nil
 }
 
+// Relay calls the rpc "relay".
+//
 // Records this hop and calls the next one
 func (c *HopClient) Relay(ctx context.Context, in *RelayIn, opts ...brief.CallOption) (*RelayOut, error) {
 	out := new(RelayOut)

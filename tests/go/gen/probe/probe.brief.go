@@ -72,6 +72,7 @@ var colorCodec = brief.Enum(ColorRed, ColorGreen, ColorBlueIsh)
 
 var commonCurrencyCodec = brief.Enum(common.CurrencyEur, common.CurrencyUsd)
 
+// Everything is the message Everything of the contract.
 type Everything struct {
 	Flag     bool                         `json:"flag"`
 	Count    int64                        `json:"count"`
@@ -162,6 +163,7 @@ func (m *Everything) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m
 // MarshalJSON encodes Everything in the canonical JSON of the contract.
 func (m Everything) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// Item is the message Item of the contract.
 type Item struct {
 	UserID int64    `json:"userId"`
 	Color  Color    `json:"color"`
@@ -189,6 +191,7 @@ func (m *Item) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes Item in the canonical JSON of the contract.
 func (m Item) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// Tree is the message Tree of the contract.
 type Tree struct {
 	Value    int64  `json:"value"`
 	Children []Tree `json:"children"`
@@ -213,6 +216,7 @@ func (m *Tree) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes Tree in the canonical JSON of the contract.
 func (m Tree) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// FailIn is the message FailIn of the contract.
 type FailIn struct {
 	// A wire code to fail with, or empty
 	Code string `json:"code"`
@@ -242,6 +246,7 @@ func (m *FailIn) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes FailIn in the canonical JSON of the contract.
 func (m FailIn) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// FailOut is the message FailOut of the contract.
 type FailOut struct {
 }
 
@@ -260,6 +265,7 @@ func (m *FailOut) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes FailOut in the canonical JSON of the contract.
 func (m FailOut) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// SleepIn is the message SleepIn of the contract.
 type SleepIn struct {
 	Ms int64 `json:"ms"`
 }
@@ -281,6 +287,7 @@ func (m *SleepIn) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes SleepIn in the canonical JSON of the contract.
 func (m SleepIn) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// SleepOut is the message SleepOut of the contract.
 type SleepOut struct {
 	Slept bool `json:"slept"`
 }
@@ -302,6 +309,7 @@ func (m *SleepOut) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) 
 // MarshalJSON encodes SleepOut in the canonical JSON of the contract.
 func (m SleepOut) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// BoomIn is the message BoomIn of the contract.
 type BoomIn struct {
 }
 
@@ -320,6 +328,7 @@ func (m *BoomIn) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes BoomIn in the canonical JSON of the contract.
 func (m BoomIn) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// BoomOut is the message BoomOut of the contract.
 type BoomOut struct {
 }
 
@@ -338,6 +347,7 @@ func (m *BoomOut) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes BoomOut in the canonical JSON of the contract.
 func (m BoomOut) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// GetIn is the message GetIn of the contract.
 type GetIn struct {
 	ID int64 `json:"id"`
 }
@@ -359,6 +369,7 @@ func (m *GetIn) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes GetIn in the canonical JSON of the contract.
 func (m GetIn) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// GetOut is the message GetOut of the contract.
 type GetOut struct {
 	ID   int64  `json:"id"`
 	Text string `json:"text"`
@@ -423,14 +434,24 @@ func (m NotFound) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 //
 // A service for loopback tests of generated Go code
 type ProbeServer interface {
+	// Echo serves the rpc "echo".
+	//
 	// Returns its input
 	Echo(ctx context.Context, in *Everything) (*Everything, error)
+	// Fail serves the rpc "fail".
+	//
 	// Fails as asked
 	Fail(ctx context.Context, in *FailIn) (*FailOut, error)
+	// Sleep serves the rpc "sleep".
+	//
 	// Sleeps, honouring the deadline
 	Sleep(ctx context.Context, in *SleepIn) (*SleepOut, error)
+	// Boom serves the rpc "boom".
+	//
 	// Panics
 	Boom(ctx context.Context, in *BoomIn) (*BoomOut, error)
+	// Get serves the rpc "get".
+	//
 	// Reads a thing
 	//
 	// Deprecated: the contract marks this rpc deprecated.
@@ -486,7 +507,7 @@ func briefRetype(typed brief.TypedError, wireType string) error {
 type ProbeClient struct{ c *brief.Client }
 
 // NewProbeClient returns a client of the "probe" service. Without brief.WithBaseURL it
-// finds the service in the environment variable brief.EnvVarName("probe").
+// finds the service in the environment variable SERVICE_PROBE_URL.
 func NewProbeClient(opts ...brief.ClientOption) (*ProbeClient, error) {
 	c, err := brief.NewClient("probe", opts...)
 	if err != nil {
@@ -495,6 +516,8 @@ func NewProbeClient(opts ...brief.ClientOption) (*ProbeClient, error) {
 	return &ProbeClient{c: c}, nil
 }
 
+// Echo calls the rpc "echo".
+//
 // Returns its input
 func (c *ProbeClient) Echo(ctx context.Context, in *Everything, opts ...brief.CallOption) (*Everything, error) {
 	out := new(Everything)
@@ -504,6 +527,8 @@ func (c *ProbeClient) Echo(ctx context.Context, in *Everything, opts ...brief.Ca
 	return out, nil
 }
 
+// Fail calls the rpc "fail".
+//
 // Fails as asked
 func (c *ProbeClient) Fail(ctx context.Context, in *FailIn, opts ...brief.CallOption) (*FailOut, error) {
 	out := new(FailOut)
@@ -513,6 +538,8 @@ func (c *ProbeClient) Fail(ctx context.Context, in *FailIn, opts ...brief.CallOp
 	return out, nil
 }
 
+// Sleep calls the rpc "sleep".
+//
 // Sleeps, honouring the deadline
 func (c *ProbeClient) Sleep(ctx context.Context, in *SleepIn, opts ...brief.CallOption) (*SleepOut, error) {
 	out := new(SleepOut)
@@ -522,6 +549,8 @@ func (c *ProbeClient) Sleep(ctx context.Context, in *SleepIn, opts ...brief.Call
 	return out, nil
 }
 
+// Boom calls the rpc "boom".
+//
 // Panics
 func (c *ProbeClient) Boom(ctx context.Context, in *BoomIn, opts ...brief.CallOption) (*BoomOut, error) {
 	out := new(BoomOut)
@@ -531,7 +560,9 @@ func (c *ProbeClient) Boom(ctx context.Context, in *BoomIn, opts ...brief.CallOp
 	return out, nil
 }
 
-// Reads a thing
+// Get calls the rpc "get".
+//
+// # Reads a thing
 //
 // Deprecated: the contract marks this rpc deprecated.
 func (c *ProbeClient) Get(ctx context.Context, in *GetIn, opts ...brief.CallOption) (*GetOut, error) {

@@ -25,6 +25,7 @@ var sumRPC = brief.RPC{
 	Timeout:    300 * time.Millisecond,
 }
 
+// SumIn is the message SumIn of the contract.
 type SumIn struct {
 	// A first number
 	A int64 `json:"a"`
@@ -51,6 +52,7 @@ func (m *SumIn) UnmarshalJSON(b []byte) error { return brief.Unmarshal(b, m) }
 // MarshalJSON encodes SumIn in the canonical JSON of the contract.
 func (m SumIn) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 
+// SumOut is the message SumOut of the contract.
 type SumOut struct {
 	// A sum of the numbers
 	Sum int64 `json:"sum"`
@@ -81,6 +83,8 @@ func (m SumOut) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 //
 // Adds numbers
 type SummerServer interface {
+	// Sum serves the rpc "sum".
+	//
 	// A sum method
 	Sum(ctx context.Context, in *SumIn) (*SumOut, error)
 }
@@ -103,7 +107,7 @@ func SummerProcedures(impl SummerServer) []brief.Procedure {
 type SummerClient struct{ c *brief.Client }
 
 // NewSummerClient returns a client of the "summer" service. Without brief.WithBaseURL it
-// finds the service in the environment variable brief.EnvVarName("summer").
+// finds the service in the environment variable SERVICE_SUMMER_URL.
 func NewSummerClient(opts ...brief.ClientOption) (*SummerClient, error) {
 	c, err := brief.NewClient("summer", opts...)
 	if err != nil {
@@ -112,6 +116,8 @@ func NewSummerClient(opts ...brief.ClientOption) (*SummerClient, error) {
 	return &SummerClient{c: c}, nil
 }
 
+// Sum calls the rpc "sum".
+//
 // A sum method
 func (c *SummerClient) Sum(ctx context.Context, in *SumIn, opts ...brief.CallOption) (*SumOut, error) {
 	out := new(SumOut)
