@@ -639,7 +639,13 @@ func appendString(b []byte, s string) []byte {
 }
 
 func decodeBase64(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
+	if t := strings.TrimRight(s, "="); len(t) != len(s) {
+		// Padded input must be padded right: a multiple of 4, at most two '='.
+		if len(s)%4 != 0 || len(s)-len(t) > 2 {
+			return nil, errors.New("bad padding")
+		}
+		s = t
+	}
 	if strings.ContainsAny(s, "-_") {
 		if strings.ContainsAny(s, "+/") {
 			return nil, errors.New("mixed standard and URL-safe base64")
@@ -671,6 +677,21 @@ func appendBytes(b []byte, v []byte) []byte {
 // ParseTime parses an RFC 3339 timestamp with any offset and up to nine
 // fractional digits, truncated to microseconds and returned in UTC.
 func ParseTime(s string) (time.Time, error) {
+	if strings.IndexByte(s, ',') >= 0 {
+		// time.Parse also takes a comma before the fraction; RFC 3339 does not.
+		return time.Time{}, fmt.Errorf("expected an RFC 3339 timestamp, got %q", s)
+	}
+	if len(s) > 10 && (s[10] == 't' || s[len(s)-1] == 'z') {
+		// RFC 3339 allows lowercase "t" and "z"; time.Parse does not.
+		b := []byte(s)
+		if b[10] == 't' {
+			b[10] = 'T'
+		}
+		if b[len(b)-1] == 'z' {
+			b[len(b)-1] = 'Z'
+		}
+		s = string(b)
+	}
 	if i := strings.IndexByte(s, '.'); i >= 0 {
 		n := 0
 		for j := i + 1; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
@@ -683,6 +704,11 @@ func ParseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("expected an RFC 3339 timestamp, got %q", s)
+	}
+	// time.Parse accepts offsets up to +99:99; RFC 3339 allows hours 00-23 and
+	// minutes 00-59.
+	if n := len(s); n >= 6 && (s[n-6] == '+' || s[n-6] == '-') && (s[n-5:n-3] > "23" || s[n-2:] > "59") {
+		return time.Time{}, fmt.Errorf("offset out of range in %q", s)
 	}
 	return t.Truncate(time.Microsecond).UTC(), nil
 }

@@ -201,7 +201,7 @@ func (h *Handler) serveOther(w http.ResponseWriter, r *http.Request) {
 	}
 	p := strings.TrimPrefix(r.URL.Path, "/")
 	if i := strings.IndexByte(p, '/'); i > 0 && i < len(p)-1 && !strings.Contains(p[i+1:], "/") {
-		writeError(w, Errorf(CodeUnimplemented, "no rpc %q in service %q here", p[i+1:], p[:i]), http.StatusNotFound)
+		writeError(w, Errorf(CodeUnimplemented, "no rpc %q in service %q here", p[i+1:], p[:i]), 0)
 		return
 	}
 	writeError(w, Errorf(CodeUnimplemented, "no such path %q (brief rpcs are at /{service}/{rpc})", r.URL.Path), http.StatusNotFound)

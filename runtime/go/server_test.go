@@ -286,8 +286,8 @@ func TestBadInput(t *testing.T) {
 	j := "application/json"
 	big := `{"a":1,"b":2,"pad":"` + strings.Repeat("x", 5000) + `"}`
 	cases := []rawCase{
-		{name: "unknown rpc", method: "POST", path: "/summer/nope", contentType: j, body: `{}`, status: 404, code: brief.CodeUnimplemented, msg: "nope"},
-		{name: "unknown service", method: "POST", path: "/other/sum", contentType: j, body: `{}`, status: 404, code: brief.CodeUnimplemented, msg: "other"},
+		{name: "unknown rpc", method: "POST", path: "/summer/nope", contentType: j, body: `{}`, status: 501, code: brief.CodeUnimplemented, msg: "nope"},
+		{name: "unknown service", method: "POST", path: "/other/sum", contentType: j, body: `{}`, status: 501, code: brief.CodeUnimplemented, msg: "other"},
 		{name: "deep path", method: "POST", path: "/a/b/c", contentType: j, body: `{}`, status: 404, code: brief.CodeUnimplemented, msg: "no such path"},
 		{name: "GET non-readonly", method: "GET", path: "/summer/sum?encoding=json&message=%7B%7D", status: 405, code: brief.CodeUnimplemented, msg: "readonly"},
 		{name: "PUT", method: "PUT", path: "/summer/sum", contentType: j, body: `{}`, status: 405, code: brief.CodeUnimplemented, msg: "PUT"},

@@ -52,7 +52,7 @@ pub fn decode(input: &str) -> Option<Vec<u8>> {
     if s.len() % 4 == 1 {
         return None;
     }
-    if input.len() != s.len() && input.len() % 4 != 0 {
+    if input.len() != s.len() && !input.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(s.len() * 3 / 4);

@@ -459,6 +459,24 @@ fn is_rpc_shaped(path: &str) -> bool {
     }
 }
 
+/// Reads and drops the body of a request answered without it. A client that streams its
+/// body after the headers (connect-es over HTTP/1.1) would otherwise be cut off mid-write
+/// and see a broken pipe instead of our answer. Bounded in size and time: past either,
+/// the connection is closed as it would have been.
+async fn discard_body(req: Request<Incoming>, limit: usize) {
+    let mut body = req.into_body();
+    let mut seen = 0usize;
+    let drain = async {
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, Bytes::len);
+            if seen > limit {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+}
+
 fn is_json(ct: Option<&HeaderValue>) -> bool {
     let Some(v) = ct.and_then(|v| v.to_str().ok()) else {
         return false;
@@ -485,11 +503,15 @@ async fn handle(inner: &Inner, req: Request<Incoming>) -> Resp {
                 );
                 r
             }
-            p if is_rpc_shaped(p) => error_response(
-                &Error::unimplemented(format!("no such rpc: {p}")),
-                Some(StatusCode::NOT_FOUND),
-            ),
-            _ => text(StatusCode::NOT_FOUND, "not found\n"),
+            p if is_rpc_shaped(p) => {
+                let resp = error_response(&Error::unimplemented(format!("no such rpc: {p}")), None);
+                discard_body(req, inner.body_limit).await;
+                resp
+            }
+            _ => {
+                discard_body(req, inner.body_limit).await;
+                text(StatusCode::NOT_FOUND, "not found\n")
+            }
         };
     };
     let (resp, code) = serve_rpc(inner, route, req, start).await;
@@ -507,7 +529,7 @@ async fn serve_rpc(
         let code = e.code();
         (error_response(&e, status), Some(code))
     };
-    let method = req.method();
+    let method = req.method().clone();
     let is_get = if method == Method::POST {
         if !is_json(req.headers().get(CONTENT_TYPE)) {
             let (mut r, c) = fail(
@@ -516,6 +538,7 @@ async fn serve_rpc(
             );
             r.headers_mut()
                 .insert("accept-post", HeaderValue::from_static("application/json"));
+            discard_body(req, inner.body_limit).await;
             return (r, c);
         }
         false
@@ -533,6 +556,7 @@ async fn serve_rpc(
         );
         r.headers_mut()
             .insert(ALLOW, HeaderValue::from_static(allow));
+        discard_body(req, inner.body_limit).await;
         return (r, c);
     };
 

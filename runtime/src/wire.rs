@@ -139,7 +139,9 @@ impl Visitor<'_> for I64Visitor {
         i64::try_from(v).map_err(|_| E::custom(format!("integer {v} out of 64-bit range")))
     }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
-        if v.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&v) {
+        // Exclusive at both ends: a literal just below i64::MIN (`-9223372036854775809`)
+        // reaches this visitor as a double that rounds to exactly -2^63.
+        if v.fract() == 0.0 && v > -9.223_372_036_854_776e18 && v < 9.223_372_036_854_776e18 {
             Ok(v as i64)
         } else {
             Err(E::custom(format!("{v} is not a 64-bit integer")))
@@ -187,11 +189,46 @@ impl Visitor<'_> for F64Visitor {
             "NaN" => Ok(f64::NAN),
             "Infinity" => Ok(f64::INFINITY),
             "-Infinity" => Ok(f64::NEG_INFINITY),
-            _ => v
+            _ if is_json_number(v) => v
                 .parse()
                 .map_err(|_| E::custom(format!("{v:?} is not a number"))),
+            _ => Err(E::custom(format!("{v:?} is not a number"))),
         }
     }
+}
+
+/// True when `s` has the syntax of a JSON number (`-1.5e3`; not `inf`, `.5`, `+1`).
+fn is_json_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    let int_start = i;
+    let n = digits(&mut i);
+    if n == 0 || (n > 1 && b[int_start] == b'0') {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 impl Wire for f64 {
@@ -308,10 +345,39 @@ impl<'de, T: Wire> Visitor<'de> for SeqVisitor<T> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(v) = seq.next_element_seed(WireSeed::<T>::default())? {
+        while let Some(v) = seq.next_element_seed(ElemSeed::<T>(PhantomData))? {
             out.push(v);
         }
         Ok(out)
+    }
+}
+
+/// Reads an element of a list or a value of a map, which is never null (language.md),
+/// not even when it is itself a list or a map.
+struct ElemSeed<T>(PhantomData<T>);
+
+impl<'de, T: Wire> DeserializeSeed<'de> for ElemSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        d.deserialize_option(NotNullWire(PhantomData))
+    }
+}
+
+struct NotNullWire<T>(PhantomData<T>);
+
+impl<'de, T: Wire> Visitor<'de> for NotNullWire<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value")
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<T, E> {
+        Err(E::custom("invalid type: null, expected a value"))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<T, E> {
+        self.visit_none()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::deserialize_wire(d)
     }
 }
 
@@ -360,9 +426,10 @@ where
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<M, A::Error> {
         let mut out = M::default();
-        while let Some((k, v)) =
-            map.next_entry_seed(std::marker::PhantomData::<String>, WireSeed::<T>::default())?
-        {
+        while let Some((k, v)) = map.next_entry_seed(
+            std::marker::PhantomData::<String>,
+            ElemSeed::<T>(PhantomData),
+        )? {
             out.extend(std::iter::once((k, v)));
         }
         Ok(out)

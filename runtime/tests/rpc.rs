@@ -139,11 +139,11 @@ async fn bad_input_gets_the_right_code_and_status() {
     let (srv, _) = start_summer(|c| c.body_limit = 64 * 1024).await;
     let j = "application/json";
 
-    // Unknown rpc / service on an rpc-shaped path: unimplemented, 404.
+    // Unknown rpc / service on an rpc-shaped path: unimplemented, with its status 501.
     expect_error(
         &srv,
         post("/summer/nope", j, "{}"),
-        404,
+        501,
         Code::Unimplemented,
         "/summer/nope",
     )
@@ -151,7 +151,7 @@ async fn bad_input_gets_the_right_code_and_status() {
     expect_error(
         &srv,
         post("/nosvc/sum", j, "{}"),
-        404,
+        501,
         Code::Unimplemented,
         "no such rpc",
     )
@@ -489,7 +489,7 @@ async fn h2c_prior_knowledge_works() {
         .body(Full::from("{}"))
         .unwrap();
     let resp = send.send_request(req).await.unwrap();
-    assert_eq!(resp.status(), 404);
+    assert_eq!(resp.status(), 501);
 
     // And the runtime's client in h2c mode.
     let mut cfg = ClientConfig::with_url(srv.url());
