@@ -312,8 +312,8 @@ func TestBadInputGetsTheRightCode(t *testing.T) {
 		{"unknown nested enum value", "/probe/echo", "application/json", strings.Replace(string(good), `"sky":"blue_ish"`, `"sky":"purple"`, 1), 400, "invalid_argument", `colors["sky"]`},
 		{"wrong content type", "/probe/echo", "text/plain", string(good), 415, "unimplemented", ""},
 		{"oversized body", "/probe/echo", "application/json", `{"name":"` + strings.Repeat("x", 70<<10) + `"}`, 429, "resource_exhausted", ""},
-		{"unknown rpc", "/probe/nope", "application/json", `{}`, 404, "unimplemented", ""},
-		{"unknown service", "/nope/echo", "application/json", `{}`, 404, "unimplemented", ""},
+		{"unknown rpc", "/probe/nope", "application/json", `{}`, 501, "unimplemented", ""},
+		{"unknown service", "/nope/echo", "application/json", `{}`, 501, "unimplemented", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -250,9 +250,52 @@ async fn bad_input_gets_the_right_code_and_status() {
     let (status, body) = raw(&base, "POST", "/probe/nope", json, b"{}").await;
     assert_eq!(
         (status, code_of(&body).0.as_str()),
-        (404, "unimplemented"),
+        (501, "unimplemented"),
         "{body}"
     );
+}
+
+/// connect-es over HTTP/1.1 sends the headers, then streams the body: an answer given
+/// without reading the body must not cut the client off mid-write.
+#[tokio::test]
+async fn early_answers_wait_for_a_streamed_body() {
+    let base = start().await;
+    let addr = base.trim_start_matches("http://").to_string();
+    for (path, content_type, status) in [
+        ("/probe/nosuch", "application/json", 501),
+        ("/probe/echo", "text/plain", 415),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Writing the body after the server had a chance to answer must still succeed.
+        stream.write_all(b"2\r\n{}\r\n0\r\n\r\n").await.unwrap();
+        let mut response = vec![0u8; 4096];
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut response));
+        let n = read.await.expect("an answer within 5 s").unwrap();
+        let text = String::from_utf8_lossy(&response[..n]);
+        assert!(
+            text.starts_with(&format!("HTTP/1.1 {status}")),
+            "{path}: {text}"
+        );
+        // The connection stays usable: a second request on it is answered.
+        let body = r#"{"code":"not_found","message":"x"}"#;
+        let next = format!(
+            "POST /probe/fail HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(next.as_bytes()).await.unwrap();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut response));
+        let n = read.await.expect("an answer within 5 s").unwrap();
+        let text = String::from_utf8_lossy(&response[..n]);
+        assert!(
+            text.starts_with("HTTP/1.1 404"),
+            "second request on {path}: {text}"
+        );
+    }
 }
 
 #[tokio::test]
