@@ -11,3 +11,9 @@ if [ -f runtime/go/go.mod ]; then
   echo "== go vet + go test (runtime/go)"
   (cd runtime/go && go vet ./... && go test -race -count=1 ./...)
 fi
+
+echo "== interop: Go and Rust, each as client and server"
+bash tests/interop/run.sh
+
+echo "== connect-es (the real Connect client) against the Rust and Go servers"
+bash tests/connect-es/run.sh

@@ -14,7 +14,12 @@ import (
 type server struct{}
 
 func (server) Sum(_ context.Context, in *summer.SumIn) (*summer.SumOut, error) {
-	return &summer.SumOut{Sum: in.A + in.B}, nil
+	sum := in.A + in.B
+	// Two's-complement addition overflowed iff both operands share a sign the sum lacks.
+	if (in.A >= 0) == (in.B >= 0) && (sum >= 0) != (in.A >= 0) {
+		return nil, brief.NewError(brief.CodeOutOfRange, "the sum does not fit in 64 bits")
+	}
+	return &summer.SumOut{Sum: sum}, nil
 }
 
 func main() {
