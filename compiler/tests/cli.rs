@@ -316,13 +316,25 @@ fn codegen_without_flags_or_brief_toml_says_what_is_missing() {
     let dir = std::env::temp_dir().join(format!("brief-cli-noconfig-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("rpc")).unwrap();
     std::fs::write(dir.join("rpc/a.brief"), "message A { x int }\n").unwrap();
-    let o = brief().current_dir(&dir).args(["codegen", "rpc"]).output().unwrap();
+    let o = brief()
+        .current_dir(&dir)
+        .args(["codegen", "rpc"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no --lang/--out given and no brief.toml"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no --lang/--out given and no brief.toml"),
+        "{}",
+        stderr(&o)
+    );
     let o = brief()
         .current_dir(&dir)
         .args(["codegen", "rpc", "--lang", "rust"])
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2), "--lang without --out is a usage error");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "--lang without --out is a usage error"
+    );
 }
