@@ -49,7 +49,7 @@ pub const API_LEVEL: u32 = 1;
 
 /// Includes the modules `brief-build` generated into `OUT_DIR`, one per contract:
 ///
-/// ```ignore
+/// ```text
 /// pub mod rpc {
 ///     brief_runtime::include_contracts!();
 /// }

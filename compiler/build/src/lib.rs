@@ -10,7 +10,7 @@
 //! }
 //! ```
 //!
-//! ```ignore
+//! ```text
 //! // src/lib.rs: one module per contract, e.g. `rpc::summer`.
 //! pub mod rpc {
 //!     brief_runtime::include_contracts!();
