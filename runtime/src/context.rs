@@ -57,13 +57,6 @@ pub struct Context {
     pub attempt: u32,
 }
 
-fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
 impl Context {
     /// An empty context: no deadline, a fresh random request id, no trace.
     pub fn new() -> Self {
@@ -78,23 +71,43 @@ impl Context {
     /// it arrived. Generates a request id when there is none; an invalid or absent
     /// `Connect-Timeout-Ms` means no deadline.
     pub fn from_headers(h: &HeaderMap, now: Instant) -> Self {
-        let deadline = h
-            .get(headers::CONNECT_TIMEOUT_MS)
-            .and_then(|v| parse_timeout_ms(v.as_bytes()))
-            .map(|ms| now + Duration::from_millis(ms));
-        Context {
-            deadline,
-            request_id: header_str(h, headers::REQUEST_ID).unwrap_or_else(crate::rand::uuid_v4),
-            traceparent: header_str(h, headers::TRACEPARENT),
-            tracestate: header_str(h, headers::TRACESTATE),
-            baggage: header_str(h, headers::BAGGAGE),
-            caller: header_str(h, headers::CALLER),
-            attempt: h
-                .get(headers::ATTEMPT)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(1),
+        // One pass over the request's few headers: looking each name up by string would
+        // parse and hash it seven times per request, on the hot path.
+        let mut ctx = Context {
+            attempt: 1,
+            ..Context::default()
+        };
+        let mut request_id = None;
+        let (mut seen_timeout, mut seen_attempt) = (false, false);
+        for (name, value) in h {
+            let text = || {
+                value
+                    .to_str()
+                    .ok()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            };
+            match name.as_str() {
+                // A repeated header counts once, by its first value, as `HeaderMap::get`.
+                headers::CONNECT_TIMEOUT_MS if !seen_timeout => {
+                    seen_timeout = true;
+                    ctx.deadline = parse_timeout_ms(value.as_bytes())
+                        .map(|ms| now + Duration::from_millis(ms));
+                }
+                headers::REQUEST_ID if request_id.is_none() => request_id = text(),
+                headers::TRACEPARENT if ctx.traceparent.is_none() => ctx.traceparent = text(),
+                headers::TRACESTATE if ctx.tracestate.is_none() => ctx.tracestate = text(),
+                headers::BAGGAGE if ctx.baggage.is_none() => ctx.baggage = text(),
+                headers::CALLER if ctx.caller.is_none() => ctx.caller = text(),
+                headers::ATTEMPT if !seen_attempt => {
+                    seen_attempt = true;
+                    ctx.attempt = text().and_then(|s| s.parse().ok()).unwrap_or(1);
+                }
+                _ => {}
+            }
         }
+        ctx.request_id = request_id.unwrap_or_else(crate::rand::uuid_v4);
+        ctx
     }
 
     /// Sets the deadline `timeout` from now.
