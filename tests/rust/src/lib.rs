@@ -23,3 +23,4 @@ pub mod server_only {
 }
 
 pub mod probe;
+pub mod scenarios;

@@ -2,9 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use brief_runtime::{ClientConfig, Code, Context, Server, Timestamp};
+use brief_runtime::{ClientConfig, Code, Context, Server};
 use brief_tests::contracts::probe::*;
 use brief_tests::probe::ProbeService;
+use brief_tests::scenarios::{self, everything};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -17,96 +18,22 @@ async fn start() -> String {
     format!("http://{addr}")
 }
 
-fn everything() -> Everything {
-    Everything {
-        flag: true,
-        count: i64::MIN,
-        ratio: -0.125,
-        name: "naïve ✓ \"quoted\"".into(),
-        blob: vec![0, 1, 2, 250, 255],
-        at: "2026-11-22T10:11:12.123456+02:00"
-            .parse::<Timestamp>()
-            .unwrap(),
-        color: Color::Blueish,
-        tags: vec!["a".into(), String::new()],
-        scores: [("x".to_string(), 1), ("y".to_string(), i64::MAX)].into(),
-        matrix: vec![vec![1, 2], vec![], vec![3]],
-        nested: [("k".to_string(), vec![Item { id: 7, label: None }])].into(),
-        item: Item {
-            id: 1,
-            label: Some("one".into()),
-        },
-        maybe: Some(0),
-        maybe_item: None,
-        maybe_list: Some(vec![]),
-        maybe_at: None,
-        next: Some(Box::new(Everything {
-            name: "inner".into(),
-            ..Everything::default()
-        })),
-    }
-}
-
 #[tokio::test]
 async fn every_type_round_trips() {
     let client = ProbeClient::with_url(&start().await).unwrap();
-    let value = everything();
-    let back = client.echo(&value).await.unwrap();
-    assert_eq!(back, value);
+    scenarios::every_type_round_trips(&client).await;
 }
 
 #[tokio::test]
 async fn every_error_code_round_trips() {
     let client = ProbeClient::with_url(&start().await).unwrap();
-    for code in Code::ALL {
-        let err = client
-            .fail(&FailIn {
-                code: code.as_str().into(),
-                message: format!("failing with {code:?}"),
-            })
-            .await
-            .unwrap_err();
-        assert_eq!(err.code(), code, "{err}");
-        assert_eq!(err.message(), format!("failing with {code:?}"));
-    }
+    scenarios::every_error_code_round_trips(&client).await;
 }
 
 #[tokio::test]
 async fn typed_errors_come_back_typed() {
     let client = ProbeClient::with_url(&start().await).unwrap();
-    match client
-        .find(&FindIn {
-            id: -3,
-            conflict: false,
-        })
-        .await
-    {
-        Err(FindError::NotFound(e)) => {
-            assert_eq!(e.id, -3);
-            assert_eq!(e.what.as_deref(), Some("item"));
-        }
-        other => panic!("expected NotFound, got {other:?}"),
-    }
-    let err = client
-        .find(&FindIn {
-            id: 1,
-            conflict: true,
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(err, FindError::Conflict(Conflict {}));
-    assert_eq!(err.code(), Code::AlreadyExists);
-    assert_eq!(
-        client
-            .find(&FindIn {
-                id: 5,
-                conflict: false
-            })
-            .await
-            .unwrap()
-            .id,
-        5
-    );
+    scenarios::typed_errors_come_back_typed(&client).await;
 }
 
 /// Sends one raw HTTP/1.1 request; returns the status and the body.
