@@ -190,9 +190,29 @@ pub fn write_files(out: &Path, files: &Files) -> std::io::Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// Lines of a doc string, for templates that prefix each with a comment marker.
-pub fn doc_lines(doc: &Option<String>) -> Vec<&str> {
+/// A doc string as comment lines for templates to put after `//`, `///` or `//!`: a space
+/// before each non-empty line, none on blank ones (so no trailing whitespace).
+pub fn comment_lines(doc: &Option<String>) -> Vec<String> {
     doc.as_deref()
-        .map(|d| d.lines().collect())
+        .map(|d| {
+            d.lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {l}")
+                    }
+                })
+                .collect()
+        })
         .unwrap_or_default()
+}
+
+/// Where generated clients find a service: `SERVICE_<NAME>_URL`, the name upper-cased with
+/// `-` and `.` as `_` (the runtimes' `endpoint_env_var` / `EnvVarName` compute the same).
+pub fn endpoint_env_var(service: &str) -> String {
+    format!(
+        "SERVICE_{}_URL",
+        service.to_ascii_uppercase().replace(['-', '.'], "_")
+    )
 }

@@ -24,7 +24,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 
-use super::{contract_files, doc_lines, file_stems, header, Files, GenError, Options};
+use super::{
+    comment_lines, contract_files, endpoint_env_var, file_stems, header, Files, GenError, Options,
+};
 use crate::model::*;
 use names::Namespace;
 
@@ -277,24 +279,9 @@ struct RpcView {
     rethrow: bool,
 }
 
-/// Comment lines as they go after `//`: a space before non-empty lines.
-fn docs(doc: &Option<String>) -> Vec<String> {
-    doc_lines(doc)
-        .into_iter()
-        .map(|l| {
-            let l = l.trim_end();
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {l}")
-            }
-        })
-        .collect()
-}
-
 /// Doc lines plus a `Deprecated:` paragraph when `deprecated` is set.
 fn docs_deprecated(doc: &Option<String>, deprecated: bool, what: &str) -> Vec<String> {
-    let mut lines = docs(doc);
+    let mut lines = comment_lines(doc);
     if deprecated {
         if !lines.is_empty() {
             lines.push(String::new());
@@ -481,7 +468,7 @@ impl<'a> Builder<'a> {
         let mut ns = Namespace::with_reserved(reserved);
         StructView {
             name: name.to_string(),
-            docs: docs(doc),
+            docs: comment_lines(doc),
             fields: fields.iter().map(|f| self.field(&mut ns, f)).collect(),
         }
     }
@@ -501,7 +488,7 @@ impl<'a> Builder<'a> {
                         .namespace
                         .claim(&format!("Topic{}", names::exported(&words))),
                     topic: names::string_literal(&s.topic),
-                    docs: docs(&s.doc),
+                    docs: comment_lines(&s.doc),
                 }
             })
             .collect();
@@ -513,7 +500,7 @@ impl<'a> Builder<'a> {
                 let e = model.enum_(*id);
                 EnumView {
                     name: self.plan.enums[id].clone(),
-                    docs: docs(&e.doc),
+                    docs: comment_lines(&e.doc),
                     codec: self.plan.codecs[id].clone(),
                     values: e
                         .values
@@ -522,7 +509,7 @@ impl<'a> Builder<'a> {
                         .map(|(i, v)| ValueView {
                             name: self.plan.values[&(*id, i)].clone(),
                             wire: names::string_literal(&v.name),
-                            docs: docs(&v.doc),
+                            docs: comment_lines(&v.doc),
                         })
                         .collect(),
                 }
@@ -629,7 +616,7 @@ impl<'a> Builder<'a> {
                     names::string_literal(&s.name),
                     file.display_path()
                 ));
-                let d = docs(&s.doc);
+                let d = comment_lines(&s.doc);
                 if !d.is_empty() {
                     package_docs.push(String::new());
                     package_docs.extend(d);
@@ -732,11 +719,8 @@ impl<'a> Builder<'a> {
             procedures,
             client: self.options.client.then_some(client),
             new_client,
-            env_var: format!(
-                "SERVICE_{}_URL",
-                s.name.to_ascii_uppercase().replace(['-', '.'], "_")
-            ),
-            docs: docs(&s.doc),
+            env_var: endpoint_env_var(&s.name),
+            docs: comment_lines(&s.doc),
             rpcs,
             rethrow,
         }

@@ -9,7 +9,7 @@ pub mod names;
 
 use askama::Template;
 
-use super::{contract_files, doc_lines, file_stems, header, Files, Options};
+use super::{comment_lines, contract_files, endpoint_env_var, file_stems, header, Files, Options};
 use crate::model::*;
 
 /// The runtime API level generated code needs; `brief_runtime::API_LEVEL` must be at
@@ -68,7 +68,7 @@ struct IndexEntry {
 
 /// The docs of a contract's module: the service's doc and name, or the file's path.
 fn module_docs(file: &File) -> Vec<String> {
-    let mut lines = docs(&file.service.as_ref().and_then(|s| s.doc.clone()));
+    let mut lines = comment_lines(&file.service.as_ref().and_then(|s| s.doc.clone()));
     if !lines.is_empty() {
         lines.push(String::new());
     }
@@ -175,20 +175,6 @@ struct ErrorView {
     code: String,
 }
 
-/// Doc lines as they go after `///`: a space before non-empty lines.
-fn docs(doc: &Option<String>) -> Vec<String> {
-    doc_lines(doc)
-        .into_iter()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {l}")
-            }
-        })
-        .collect()
-}
-
 #[derive(Clone, Copy)]
 struct Scope<'a> {
     model: &'a Model,
@@ -266,7 +252,7 @@ impl Scope<'_> {
         }
         FieldView {
             name,
-            docs: docs(&f.doc),
+            docs: comment_lines(&f.doc),
             serde: serde.join(", "),
             ty,
             deprecated: f.deprecated,
@@ -282,7 +268,7 @@ impl Scope<'_> {
                 })
             }),
             name: names::type_name(name),
-            docs: docs(doc),
+            docs: comment_lines(doc),
             fields: fields.iter().map(|f| self.field(f)).collect(),
         }
     }
@@ -328,14 +314,11 @@ impl ModuleView {
                 .map(|r| rpc_view(&scope, &s.name, r, &mut types, &mut consts, &mut methods))
                 .collect();
             ServiceView {
-                env_var: format!(
-                    "SERVICE_{}_URL",
-                    s.name.to_ascii_uppercase().replace(['-', '.'], "_")
-                ),
+                env_var: endpoint_env_var(&s.name),
                 name: s.name.clone(),
                 trait_name,
                 client_name,
-                docs: docs(&s.doc),
+                docs: comment_lines(&s.doc),
                 rpcs,
                 client: options.client,
                 server: options.server,
@@ -361,7 +344,7 @@ impl ModuleView {
                     ),
                     topic: s.topic.clone(),
                     message: scope.message(s.message),
-                    docs: docs(&s.doc),
+                    docs: comment_lines(&s.doc),
                 })
                 .collect(),
             messages: file
@@ -383,14 +366,14 @@ impl ModuleView {
                     let e = model.enum_(*id);
                     EnumView {
                         name: names::type_name(&e.name),
-                        docs: docs(&e.doc),
+                        docs: comment_lines(&e.doc),
                         variants: e
                             .values
                             .iter()
                             .map(|v| VariantView {
                                 name: names::variant_name(&v.name),
                                 wire: v.name.clone(),
-                                docs: docs(&v.doc),
+                                docs: comment_lines(&v.doc),
                             })
                             .collect(),
                     }
@@ -467,7 +450,7 @@ fn rpc_view(
                 type_name: format!("{service}.{}", e.name),
                 code: code_variant(e.code),
                 message: format!("{:?}", e.doc.clone().unwrap_or_else(|| e.name.clone())),
-                docs: docs(&e.doc),
+                docs: comment_lines(&e.doc),
             }
         })
         .collect();
@@ -486,7 +469,7 @@ fn rpc_view(
         idempotent: r.modifiers.is_idempotent(),
         readonly: r.modifiers.readonly,
         timeout: duration_expr(r.modifiers.deadline()),
-        docs: docs(&r.doc),
+        docs: comment_lines(&r.doc),
         deprecated: r.modifiers.deprecated,
         throws,
         method,
