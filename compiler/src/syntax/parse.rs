@@ -173,7 +173,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::type_expr | Rule::field_type | Rule::type_prefix => "a type",
         Rule::string | Rule::string_body => "a quoted string",
         Rule::doc | Rule::doc_body => "a doc string",
-        Rule::modifier | Rule::modifier_args => "an rpc modifier",
+        // Inside `(...)` the literal `)` and `,` already say what fits.
+        Rule::modifier => "an rpc modifier",
         Rule::duration => "a duration such as `300ms`",
         Rule::field => "a field",
         Rule::enum_value => "an enum value",
@@ -222,7 +223,18 @@ fn help_for(source: &str, pos: usize, found: &str) -> Option<String> {
         return Some("fields and enum values are separated by newlines, not commas".into());
     }
     if found == "`;`" {
-        return Some("brief has no semicolons: end the line instead".into());
+        return Some("brief has no semicolons: separate items with a newline or a space".into());
+    }
+    // `timeout(5 s)`: a number, a space, then a word.
+    let word_follows =
+        found.starts_with("`") && found[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+    if word_follows
+        && before.ends_with(|c: char| c.is_ascii_digit())
+        && source[..pos].ends_with(char::is_whitespace)
+    {
+        return Some(
+            "write the unit right after the number, without a space: `5s`, `300ms`".into(),
+        );
     }
     if found == "`=`" {
         return Some("fields have no numbers or defaults: write `name Type`".into());
