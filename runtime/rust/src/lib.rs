@@ -9,7 +9,7 @@
 //! - [`wire`] (`#[serde(with = "brief_runtime::wire")]`), [`Timestamp`], [`encode`],
 //!   [`decode`] for the JSON mapping.
 //!
-//! See `runtime/README.md` for how generated code is expected to use them.
+//! See `runtime/rust/README.md` for how generated code is expected to use them.
 #![warn(missing_docs)]
 
 use std::time::Duration;

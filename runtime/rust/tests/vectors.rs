@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 fn load(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/vectors")
+        .join("../../tests/vectors")
         .join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -299,7 +299,7 @@ fn check_value_case(case: &Map<String, Value>, input: Option<&str>) -> Result<()
 
 #[test]
 fn vector_values() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/values.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/values.json");
     let text = std::fs::read_to_string(&path).expect("values.json");
     let cases = value_cases(&text);
     assert!(cases.len() > 100, "only {} cases", cases.len());
