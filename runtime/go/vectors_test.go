@@ -2,7 +2,7 @@ package brief_test
 
 // Runs the language-neutral test vectors in tests/vectors/ (at the repository
 // root) against the Go runtime. The Rust runtime runs the same files
-// (runtime/tests/vectors.rs); the format is described in tests/vectors/README.md.
+// (runtime/rust/tests/vectors.rs); the format is described in tests/vectors/README.md.
 
 import (
 	"bytes"
