@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the Rust workspace (compiler, runtime, generated-code
-# tests), the Go runtime and generated Go code. Used by .ci/run and by developers.
+# Runs every test of the project: installs what is missing (tests/setup.sh), then runs
+# each step in tests/steps/ in name order, timing each. Used by .ci/run and by developers.
+#   bash tests/run.sh            every step
+#   bash tests/run.sh go interop only the steps whose names contain one of the words
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== cargo test (workspace)"
-cargo test --workspace --locked
+bash tests/setup.sh
 
-if [ -f runtime/go/go.mod ]; then
-  echo "== go vet + go test (runtime/go)"
-  (cd runtime/go && go vet ./... && go test -race -count=1 ./...)
-fi
+start=$SECONDS
+declare -a timings=()
+for step in tests/steps/*.sh; do
+  name="$(basename "$step" .sh)"
+  if [ $# -gt 0 ]; then
+    wanted=
+    for word in "$@"; do [[ "$name" == *"$word"* ]] && wanted=1; done
+    [ -n "$wanted" ] || continue
+  fi
+  echo "== step $name"
+  t0=$SECONDS
+  bash "$step"
+  timings+=("$(printf '%-28s %4ds' "$name" $((SECONDS - t0)))")
+done
 
-echo "== interop: Go and Rust, each as client and server"
-bash tests/interop/run.sh
-
-echo "== connect-es (the real Connect client) against the Rust and Go servers"
-bash tests/connect-es/run.sh
+echo "== all steps passed in $((SECONDS - start))s"
+printf '   %s\n' "${timings[@]}"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what the tests and examples need where it is missing, so that a fresh machine
+# needs nothing but this repository, Rust (cargo) and Go. Safe to run again: it only
+# installs what `command -v` cannot find. Debian packages come from apt (as root, or
+# through sudo when it is there).
+#   bash tests/setup.sh          everything the tests need
+#   bash tests/setup.sh example  only what examples/summer/run needs
+set -euo pipefail
+what="${1:-tests}"
+
+for tool in cargo go; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "setup: $tool is not installed; install Rust (https://rustup.rs) and Go (https://go.dev/dl) first" >&2
+    exit 1
+  }
+done
+
+# command → Debian package. The example needs PHP; the tests need the rest too.
+declare -A packages=(
+  [php]=php-cli
+)
+if [ "$what" = tests ]; then
+  packages+=(
+    [protoc]=protobuf-compiler
+    [node]=nodejs
+    [npm]=npm
+  )
+fi
+
+missing=()
+for cmd in "${!packages[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
+done
+# PHP extensions the runtime needs: ext-curl (php-curl).
+if command -v php >/dev/null 2>&1 && ! php -m 2>/dev/null | grep -qx curl; then
+  missing+=(php-curl)
+elif [[ " ${missing[*]} " == *" php-cli "* ]]; then
+  missing+=(php-curl)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || {
+      echo "setup: missing ${missing[*]}; run as root or install them: apt-get install -y ${missing[*]}" >&2
+      exit 1
+    }
+    sudo=(sudo)
+  fi
+  echo "== setup: apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The Go runtime: go vet, and go test with the race detector.
+set -euo pipefail
+cd "$(dirname "$0")/../../runtime/go"
+go vet ./...
+go test -race -count=1 ./...
