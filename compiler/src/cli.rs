@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use brief::check::{self, collect_brief_files};
 use brief::diagnostics::{self, Style};
 
+mod openapi;
+
 #[derive(Parser)]
 #[command(
     name = "brief",
@@ -91,6 +93,13 @@ enum Command {
     /// `brief check`).
     #[command(verbatim_doc_comment)]
     Compat(CompatArgs),
+    /// Write an OpenAPI 3.1 document per service: every rpc as POST /{service}/{rpc}
+    /// (and GET for readonly rpcs), request and response schemas, errors and headers.
+    ///
+    /// One document goes to stdout, or to --out FILE; several go into the folder
+    /// --out DIR as <service>.openapi.json. A file without a service that no other
+    /// file given imports gets a document of its types. The mapping: docs/openapi.md.
+    Openapi(openapi::OpenapiArgs),
 }
 
 #[derive(clap::Args)]
@@ -145,6 +154,7 @@ pub fn run() -> ExitCode {
         Command::Fmt { paths, check } => run_fmt(&paths, check),
         Command::Compat(args) => run_compat(args),
         Command::Codegen(args) => run_codegen(&args),
+        Command::Openapi(args) => openapi::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -5,7 +5,7 @@
 //! - [`syntax`]: source text → a parse tree with spans (private to the front end);
 //! - [`check`]: parse trees → the resolved [`model::Model`] or [`check::Diagnostics`];
 //! - [`fmt`]: the canonical layout of a file;
-//! - code generators and `compat`, which read only the model.
+//! - code generators, `openapi` and `compat`, which read only the model.
 
 pub mod check;
 pub mod compat;
@@ -14,6 +14,7 @@ pub mod dump;
 pub mod fmt;
 pub mod gen;
 pub mod model;
+pub mod openapi;
 pub mod syntax;
 
 pub use check::{check_paths, check_source, check_with, Checked, Diagnostics, MemorySources};
