@@ -38,6 +38,15 @@ elif [[ " ${missing[*]} " == *" php-cli "* ]]; then
   missing+=(php-curl)
 fi
 
+# The OpenAPI tests run Python in a venv of their own (Debian splits venv out).
+if [ "$what" = tests ]; then
+  if ! command -v python3 >/dev/null 2>&1; then
+    missing+=(python3 python3-venv)
+  elif ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    missing+=(python3-venv)
+  fi
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   sudo=()
@@ -52,4 +61,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The OpenAPI tests' Python packages, pinned in tests/openapi/requirements.txt, in
+# tests/openapi/.venv; reinstalled only when that file changes.
+if [ "$what" = tests ]; then
+  openapi="$(cd "$(dirname "$0")" && pwd)/openapi"
+  if ! cmp -s "$openapi/requirements.txt" "$openapi/.venv/requirements.txt"; then
+    echo "== setup: pip install -r tests/openapi/requirements.txt (into tests/openapi/.venv)"
+    rm -rf "$openapi/.venv"
+    python3 -m venv "$openapi/.venv"
+    "$openapi/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$openapi/requirements.txt"
+    cp "$openapi/requirements.txt" "$openapi/.venv/requirements.txt"
+  fi
 fi
