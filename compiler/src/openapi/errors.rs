@@ -276,17 +276,17 @@ pub fn rpc_error_responses(model: &Model, names: &Names, rpc: &Rpc) -> Vec<(Stri
             let mut description = status_description(status, &codes);
             for id in &typed {
                 let e = model.error(*id);
+                let doc = e
+                    .doc
+                    .as_deref()
+                    .map(|d| format!(" {d}"))
+                    .unwrap_or_default();
                 description.push_str(&format!(
-                    "\n\n`{}` (`{}`): the typed error `{}`; `details` holds `{}`.",
+                    "\n\nThe typed error `{}` (`{}`):{doc} Its `details` hold one `{}`.",
                     e.name,
                     e.code,
-                    e.name,
                     names.error_detail(*id)
                 ));
-                if let Some(doc) = &e.doc {
-                    description.push(' ');
-                    description.push_str(doc);
-                }
             }
             // A detail whose type is one of these typed errors must be that error;
             // any other detail is generic.

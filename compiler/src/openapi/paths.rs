@@ -127,14 +127,10 @@ fn operation(service: &str, rpc: &Rpc, id: String) -> Json {
     if rpc.modifiers.is_idempotent() {
         notes.push("Idempotent: clients may retry it.".to_string());
     }
-    notes.push(format!(
-        "Deadline: {timeout_ms} ms by default{} (`Connect-Timeout-Ms` carries the caller's).",
-        if rpc.modifiers.timeout.is_some() {
-            " (the contract's `timeout`)"
-        } else {
-            ""
-        }
-    ));
+    notes.push(match rpc.modifiers.timeout {
+        Some(_) => format!("Timeout: {timeout_ms} ms (the contract's `timeout`), the default deadline of generated clients; `Connect-Timeout-Ms` carries the caller's."),
+        None => format!("Timeout: {timeout_ms} ms (the default), the default deadline of generated clients; `Connect-Timeout-Ms` carries the caller's."),
+    });
     if !rpc.modifiers.throws.is_empty() {
         notes.push("Typed errors: see the error responses.".to_string());
     }
