@@ -279,10 +279,10 @@ pub fn rpc_error_responses(model: &Model, names: &Names, rpc: &Rpc) -> Vec<(Stri
                 let doc = e
                     .doc
                     .as_deref()
-                    .map(|d| format!(" {d}"))
+                    .map(|d| format!(": {d}"))
                     .unwrap_or_default();
                 description.push_str(&format!(
-                    "\n\nThe typed error `{}` (`{}`):{doc} Its `details` hold one `{}`.",
+                    "\n\nThe typed error `{}` (`{}`; `details` holds one `{}`){doc}",
                     e.name,
                     e.code,
                     names.error_detail(*id)
