@@ -9,7 +9,6 @@
 /// A JSON value whose objects keep their keys in the order they were added.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
-    Null,
     Bool(bool),
     Int(i64),
     Str(String),
@@ -66,7 +65,6 @@ impl Json {
 
     fn write(&self, out: &mut String, indent: usize) {
         match self {
-            Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Int(n) => out.push_str(&n.to_string()),
             Json::Str(s) => write_string(out, s),
@@ -156,11 +154,10 @@ mod tests {
             .with("a", vec!["x\"y", "é\n"])
             .with("empty", Json::obj())
             .with("none", Json::Arr(vec![]))
-            .with("n", Json::Null)
             .with("z", true);
         assert_eq!(
             doc.to_pretty(),
-            "{\n  \"z\": true,\n  \"a\": [\n    \"x\\\"y\",\n    \"é\\n\"\n  ],\n  \"empty\": {},\n  \"none\": [],\n  \"n\": null\n}\n"
+            "{\n  \"z\": true,\n  \"a\": [\n    \"x\\\"y\",\n    \"é\\n\"\n  ],\n  \"empty\": {},\n  \"none\": []\n}\n"
         );
         let parsed: serde_json::Value = serde_json::from_str(&doc.to_pretty()).unwrap();
         assert_eq!(parsed["a"][0], "x\"y");

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{File, FileId, Model};
 
-pub use json::Json;
+use json::Json;
 use schema::{enum_schema, object_schema, Names, Reach, Side};
 
 /// The OpenAPI version written.
@@ -96,21 +96,7 @@ fn service_document(model: &Model, file: &File) -> Json {
             reach.error(model, *id);
         }
     }
-    for event in &file.schemas {
-        reach.message(model, event.message, Side::Response);
-    }
-    let names = Names::new(model, &reach);
-    let mut schemas = type_schemas(model, &names, &reach);
-    for id in &reach.errors {
-        schemas.extend(errors::typed_error_schemas(
-            model,
-            &names,
-            &service.name,
-            *id,
-        ));
-    }
-    schemas.extend(errors::connect_schemas(&names));
-    schemas.sort_by(|a, b| a.0.cmp(&b.0));
+    let (names, schemas) = schemas(model, file, reach, Some(&service.name));
 
     let mut paths = Json::obj();
     for rpc in &file.rpcs {
@@ -120,7 +106,7 @@ fn service_document(model: &Model, file: &File) -> Json {
         );
     }
     let components = Json::obj()
-        .with("schemas", Json::Obj(schemas))
+        .with("schemas", schemas)
         .with("responses", Json::Obj(errors::response_components()))
         .with("parameters", Json::Obj(paths::parameter_components()))
         .with("headers", Json::Obj(errors::header_components()));
@@ -147,33 +133,24 @@ fn types_document(model: &Model, file: &File, stem: &str) -> Json {
     for id in &file.errors {
         reach.error(model, *id);
     }
-    for event in &file.schemas {
-        reach.message(model, event.message, Side::Response);
-    }
-    let names = Names::new(model, &reach);
-    let mut schemas = type_schemas(model, &names, &reach);
-    for id in &reach.errors {
-        let e = model.error(*id);
-        schemas.push((
-            names.error_fields(*id),
-            object_schema(&names, &e.fields, e.doc.as_deref(), Side::Response),
-        ));
-    }
-    schemas.sort_by(|a, b| a.0.cmp(&b.0));
+    let (_, schemas) = schemas(model, file, reach, None);
     let description = format!(
         "The types of `{}`, which declares no service.",
         file.display_path()
     );
     header(stem, Some(&description), file)
         .with("paths", Json::obj())
-        .with(
-            "components",
-            Json::obj().with("schemas", Json::Obj(schemas)),
-        )
+        .with("components", Json::obj().with("schemas", schemas))
 }
 
-/// The schemas of the messages (per side) and enums a document reaches.
-fn type_schemas(model: &Model, names: &Names, reach: &Reach) -> Vec<(String, Json)> {
+/// The schemas of a document: of what it reaches plus the file's events, sorted by
+/// name. Typed errors get their `details` entry and the Connect error body comes along
+/// only for a service (a detail's `type` names it).
+fn schemas(model: &Model, file: &File, mut reach: Reach, service: Option<&str>) -> (Names, Json) {
+    for event in &file.schemas {
+        reach.message(model, event.message, Side::Response);
+    }
+    let names = Names::new(model, &reach);
     let mut schemas = Vec::new();
     for (side, ids) in [
         (Side::Request, &reach.request),
@@ -183,14 +160,30 @@ fn type_schemas(model: &Model, names: &Names, reach: &Reach) -> Vec<(String, Jso
             let m = model.message(*id);
             schemas.push((
                 names.message(*id, side),
-                object_schema(names, &m.fields, m.doc.as_deref(), side),
+                object_schema(&names, &m.fields, m.doc.as_deref(), side),
             ));
         }
     }
     for id in &reach.enums {
         schemas.push((names.enum_(*id), enum_schema(model, *id)));
     }
-    schemas
+    for id in &reach.errors {
+        match service {
+            Some(service) => {
+                schemas.extend(errors::typed_error_schemas(model, &names, service, *id))
+            }
+            None => {
+                let e = model.error(*id);
+                let fields = object_schema(&names, &e.fields, e.doc.as_deref(), Side::Response);
+                schemas.push((names.error_fields(*id), fields));
+            }
+        }
+    }
+    if service.is_some() {
+        schemas.extend(errors::connect_schemas(&names));
+    }
+    schemas.sort_by(|a, b| a.0.cmp(&b.0));
+    (names, Json::Obj(schemas))
 }
 
 /// `openapi` and `info`. The contract has no version of its own: `info.version` is
