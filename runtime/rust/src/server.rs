@@ -40,6 +40,9 @@ struct Route {
     metrics: RpcMetrics,
 }
 
+/// Renders extra Prometheus text for `/metrics` (see [`Router::metrics_source`]).
+pub type MetricsSource = Arc<dyn Fn(&mut String) + Send + Sync>;
+
 /// The table of rpcs a [`Server`] serves, keyed by `/{service}/{rpc}`.
 ///
 /// Generated code registers one closure per rpc with [`Router::unary`]:
@@ -58,6 +61,7 @@ struct Route {
 #[derive(Default)]
 pub struct Router {
     routes: HashMap<String, Route>,
+    metrics_sources: Vec<MetricsSource>,
 }
 
 impl Router {
@@ -108,6 +112,17 @@ impl Router {
     /// Moves every route of `other` into this router (to serve several services).
     pub fn merge(&mut self, other: Router) -> &mut Self {
         self.routes.extend(other.routes);
+        self.metrics_sources.extend(other.metrics_sources);
+        self
+    }
+
+    /// Adds Prometheus text of the service's own to every `/metrics` answer, after the
+    /// rpc metrics (the data bus adds its delivery lag per subscriber this way).
+    pub fn metrics_source(
+        &mut self,
+        render: impl Fn(&mut String) + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.metrics_sources.push(Arc::new(render));
         self
     }
 
@@ -128,6 +143,9 @@ impl Router {
                 .map(|r| (r.info.service, r.info.name, &r.metrics)),
         );
         crate::metrics::render_client(&mut out);
+        for render in &self.metrics_sources {
+            render(&mut out);
+        }
         out
     }
 }
