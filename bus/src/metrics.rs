@@ -50,7 +50,8 @@ impl BusMetrics {
             self.duplicates.load(Relaxed),
         );
         let subs = self.subscriptions.lock().unwrap_or_else(|e| e.into_inner());
-        let series: [(&str, &str, &str, fn(&Stats) -> u64); 4] = [
+        type Series = (&'static str, &'static str, &'static str, fn(&Stats) -> u64);
+        let series: [Series; 4] = [
             (
                 "brief_bus_subscriber_lag_events",
                 "gauge",

@@ -85,10 +85,13 @@ pub struct Embedded {
     tx: mpsc::Sender<Command>,
 }
 
+/// Where the writer answers one publish request: how many of its events were new.
+type Reply = oneshot::Sender<Result<usize, Error>>;
+
 enum Command {
     Append {
         events: Vec<Event>,
-        reply: oneshot::Sender<Result<usize, Error>>,
+        reply: Reply,
     },
     /// Positions changed: write them soon.
     Wake,
@@ -447,7 +450,7 @@ impl Writer {
 
     /// Writes the requests and the changed positions in one transaction, answers each
     /// request, and tells waiting deliverers what is new.
-    fn commit(&mut self, appends: Vec<(Vec<Event>, oneshot::Sender<Result<usize, Error>>)>) {
+    fn commit(&mut self, appends: Vec<(Vec<Event>, Reply)>) {
         let dirty = std::mem::take(
             &mut self
                 .shared
@@ -557,7 +560,7 @@ impl Writer {
 /// of new events, or its error), then the positions.
 fn write_group(
     conn: &mut Connection,
-    appends: &[(Vec<Event>, oneshot::Sender<Result<usize, Error>>)],
+    appends: &[(Vec<Event>, Reply)],
     positions: &HashMap<(String, String), i64>,
     growth: &mut HashMap<String, TopicGrowth>,
 ) -> rusqlite::Result<Vec<Result<usize, Error>>> {

@@ -192,11 +192,23 @@ impl Store for JetStream {
                 max_deliver: -1,
                 ..Default::default()
             };
-            let consumer: consumer::PullConsumer = self
-                .stream
-                .get_or_create_consumer(&name, config)
-                .await
-                .map_err(|e| nats_error(&format!("cannot create consumer {name}"), e))?;
+            // Retried like the stream: after a node failure the cluster may be electing
+            // the consumer's leader for a few seconds.
+            let deadline = Instant::now() + self.options.startup_timeout;
+            let consumer: consumer::PullConsumer = loop {
+                match self
+                    .stream
+                    .get_or_create_consumer(&name, config.clone())
+                    .await
+                {
+                    Ok(c) => break c,
+                    Err(e) if Instant::now() < deadline => {
+                        tracing::debug!(error = %e, consumer = %name, "consumer not ready yet");
+                        tokio::time::sleep(Duration::from_millis(250)).await;
+                    }
+                    Err(e) => return Err(nats_error(&format!("cannot create consumer {name}"), e)),
+                }
+            };
             let lag_task = tokio::spawn(track_lag(consumer.clone(), lag));
             Ok(Box::new(JetStreamFeed {
                 consumer,

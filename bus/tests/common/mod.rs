@@ -403,3 +403,111 @@ pub async fn metrics(url: &str) -> String {
     let body = resp.into_body().collect().await.unwrap();
     String::from_utf8(body.to_bytes().to_vec()).unwrap()
 }
+
+/// A `nats-server -js` process on loopback ports.
+pub struct NatsNode {
+    child: Child,
+    pub port: u16,
+    pub cluster_port: u16,
+    _dir: TempDir,
+}
+
+impl NatsNode {
+    /// One server alone.
+    pub fn single() -> NatsNode {
+        NatsNode::start("solo", free_port(), None)
+    }
+
+    /// A cluster of `n` servers (JetStream replicates across them).
+    pub fn cluster(n: usize) -> Vec<NatsNode> {
+        let ports: Vec<(u16, u16)> = (0..n).map(|_| (free_port(), free_port())).collect();
+        let routes: Vec<String> = ports
+            .iter()
+            .map(|(_, c)| format!("nats://127.0.0.1:{c}"))
+            .collect();
+        ports
+            .iter()
+            .enumerate()
+            .map(|(i, (port, cluster))| {
+                let others: Vec<&str> = routes
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, r)| r.as_str())
+                    .collect();
+                NatsNode::start(
+                    &format!("node-{i}"),
+                    *port,
+                    Some((*cluster, others.join(","))),
+                )
+            })
+            .collect()
+    }
+
+    fn start(name: &str, port: u16, cluster: Option<(u16, String)>) -> NatsNode {
+        let dir = TempDir::new(&format!("nats-{name}"));
+        let mut cmd = Command::new("nats-server");
+        cmd.args([
+            "-js",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-n",
+            name,
+            "-sd",
+        ])
+        .arg(&dir.0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        let mut cluster_port = 0;
+        if let Some((cport, routes)) = &cluster {
+            cluster_port = *cport;
+            cmd.args([
+                "--cluster_name",
+                "brief-test",
+                "--cluster",
+                &format!("nats://127.0.0.1:{cport}"),
+                "--routes",
+                routes,
+            ]);
+        }
+        let child = cmd.spawn().unwrap_or_else(|e| {
+            panic!("cannot run nats-server ({e}): install it (Debian: apt-get install nats-server, or bash tests/setup.sh)")
+        });
+        let mut node = NatsNode {
+            child,
+            port,
+            cluster_port,
+            _dir: dir,
+        };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = node.child.try_wait() {
+                panic!("nats-server {name} exited: {status}");
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "nats-server {name} not listening"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        node
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for NatsNode {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
