@@ -24,6 +24,7 @@ if [ "$what" = tests ]; then
     [protoc]=protobuf-compiler
     [node]=nodejs
     [npm]=npm
+    [nats-server]=nats-server
   )
 fi
 

@@ -134,3 +134,13 @@ impl Bus {
         self.store.close().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Publishers use the runtime's copy of the publish rpc (runtimes do not build
+    /// contracts); it must say what the contract says.
+    #[test]
+    fn the_runtimes_publish_rpc_is_the_contracts() {
+        assert_eq!(brief_runtime::PUBLISH_RPC, crate::rpc::data_bus::PUBLISH);
+    }
+}

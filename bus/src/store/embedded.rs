@@ -64,7 +64,7 @@ const MAX_IDLE_READERS: usize = 8;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
-    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq       INTEGER PRIMARY KEY,
     id        TEXT    NOT NULL UNIQUE,
     topic     TEXT    NOT NULL,
     body      BLOB    NOT NULL,
@@ -76,6 +76,10 @@ CREATE TABLE IF NOT EXISTS positions (
     topic      TEXT    NOT NULL,
     seq        INTEGER NOT NULL,
     PRIMARY KEY (subscriber, topic)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
 ) WITHOUT ROWID;
 ";
 
@@ -138,7 +142,10 @@ impl Embedded {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(store_error("cannot set WAL mode", format!("got {mode}")));
         }
+        // A page cache of 32 MiB (SQLite's default is 2 MiB) keeps the id index, where
+        // random UUIDs land anywhere, mostly in memory.
         conn.pragma_update(None, "synchronous", "FULL")
+            .and_then(|_| conn.pragma_update(None, "cache_size", -32_768))
             .and_then(|_| conn.execute_batch(SCHEMA))
             .map_err(|e| store_error("cannot create the schema", e))?;
         let positions = {
@@ -160,8 +167,19 @@ impl Embedded {
                 dirty: HashMap::new(),
             }),
         });
+        // Sequence numbers are never reused, even after pruning deleted the newest
+        // events: pruning records the highest one in `meta` first.
+        let last_seq: i64 = conn
+            .query_row(
+                "SELECT max(coalesce((SELECT max(seq) FROM events), 0),
+                            coalesce((SELECT value FROM meta WHERE key = 'last_seq'), 0))",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| store_error("cannot read the last sequence number", e))?;
         let (tx, rx) = mpsc::channel(options.queue.max(1));
         let writer = Writer {
+            last_seq,
             conn,
             shared: shared.clone(),
             retention: options.retention,
@@ -403,6 +421,9 @@ struct Writer {
     last_prune: Instant,
     /// The connection's current `synchronous` setting is FULL.
     durable: bool,
+    /// The sequence number of the last event written (the writer assigns them:
+    /// cheaper than AUTOINCREMENT, which updates a table of its own per row).
+    last_seq: i64,
 }
 
 /// What one group commit stored for one topic.
@@ -473,12 +494,16 @@ impl Writer {
             }
         }
         let mut growth: HashMap<String, TopicGrowth> = HashMap::new();
-        let outcome = write_group(&mut self.conn, &appends, &dirty, &mut growth);
+        let outcome = write_group(
+            &mut self.conn,
+            &appends,
+            &dirty,
+            &mut self.last_seq,
+            &mut growth,
+        );
         match outcome {
             Ok(results) => {
-                for ((_, reply), result) in appends.into_iter().zip(results) {
-                    let _ = reply.send(result);
-                }
+                // Lags first, so that a publisher who got its answer sees them.
                 let topics = self.shared.topics.read().unwrap_or_else(|e| e.into_inner());
                 for (topic, grown) in growth {
                     if let Some(state) = topics.get(&topic) {
@@ -487,6 +512,10 @@ impl Writer {
                         }
                         state.last_seq.send_replace(grown.last_seq);
                     }
+                }
+                drop(topics);
+                for ((_, reply), result) in appends.into_iter().zip(results) {
+                    let _ = reply.send(result);
                 }
             }
             Err(e) => {
@@ -533,6 +562,11 @@ impl Writer {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('last_seq', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![self.last_seq],
+        )?;
         let mut deleted = 0;
         for (topic, floor) in &floors {
             deleted += tx.execute(
@@ -562,37 +596,71 @@ fn write_group(
     conn: &mut Connection,
     appends: &[(Vec<Event>, Reply)],
     positions: &HashMap<(String, String), i64>,
+    last_seq: &mut i64,
     growth: &mut HashMap<String, TopicGrowth>,
 ) -> rusqlite::Result<Vec<Result<usize, Error>>> {
+    let before_group = *last_seq;
+    match write_group_tx(conn, appends, positions, last_seq) {
+        Ok(GroupWritten { results, stored }) => {
+            for (topic, seq) in stored {
+                let g = growth.entry(topic.to_string()).or_default();
+                g.count += 1;
+                g.last_seq = g.last_seq.max(seq);
+            }
+            Ok(results)
+        }
+        Err(e) => {
+            // Nothing of the group was committed: its numbers are free again.
+            *last_seq = before_group;
+            Err(e)
+        }
+    }
+}
+
+/// What one group's transaction did: each request's result (new events, or its
+/// error), and the topic and sequence number of every event it stored.
+struct GroupWritten<'a> {
+    results: Vec<Result<usize, Error>>,
+    stored: Vec<(&'a str, i64)>,
+}
+
+/// The transaction of [`write_group`]; also returns every event it stored.
+fn write_group_tx<'a>(
+    conn: &mut Connection,
+    appends: &'a [(Vec<Event>, Reply)],
+    positions: &HashMap<(String, String), i64>,
+    last_seq: &mut i64,
+) -> rusqlite::Result<GroupWritten<'a>> {
     let now = unix_seconds();
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut results = Vec::with_capacity(appends.len());
+    let mut group = Vec::new();
     for (events, _) in appends {
         let sp = tx.savepoint()?;
+        let before_request = *last_seq;
         let mut stored: Vec<(&str, i64)> = Vec::new();
         let written = (|| {
             let mut insert = sp.prepare_cached(
-                "INSERT INTO events (id, topic, body, stored_at) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO events (seq, id, topic, body, stored_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO NOTHING",
             )?;
             for e in events {
-                if insert.execute(params![e.id, e.topic, &e.body[..], now])? == 1 {
-                    stored.push((&e.topic, sp.last_insert_rowid()));
+                let seq = *last_seq + 1;
+                if insert.execute(params![seq, e.id, e.topic, &e.body[..], now])? == 1 {
+                    *last_seq = seq;
+                    stored.push((e.topic.as_str(), seq));
                 }
             }
             Ok::<_, rusqlite::Error>(())
         })();
         match written.and_then(|()| sp.commit()) {
             Ok(()) => {
-                for (topic, seq) in &stored {
-                    let g = growth.entry(topic.to_string()).or_default();
-                    g.count += 1;
-                    g.last_seq = g.last_seq.max(*seq);
-                }
                 results.push(Ok(stored.len()));
+                group.extend(stored);
             }
             Err(e) => {
-                // Dropping the savepoint rolls it back.
+                // Dropping the savepoint rolled it back, its numbers included.
+                *last_seq = before_request;
                 results.push(Err(store_error("write failed", e)));
             }
         }
@@ -607,11 +675,115 @@ fn write_group(
         }
     }
     tx.commit()?;
-    Ok(results)
+    Ok(GroupWritten {
+        results,
+        stored: group,
+    })
 }
 
 fn unix_seconds() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(topic: &str, id: &str) -> Event {
+        Event {
+            id: id.into(),
+            topic: topic.into(),
+            body: Bytes::from(format!("{{\"id\":\"{id}\"}}")),
+        }
+    }
+
+    fn temp_db(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("brief-bus-unit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir.join("bus.db")
+    }
+
+    fn count(path: &Path) -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn positions_survive_a_restart_and_delivered_events_are_pruned() {
+        let path = temp_db("prune");
+        let mut options = Options::new(&path);
+        options.retention = Duration::ZERO;
+        options.prune_interval = Duration::from_secs(3600);
+        {
+            let store = Embedded::open(options.clone()).unwrap();
+            let lag = Arc::new(AtomicU64::new(0));
+            let mut feed = store.feed("sub", "a.b", lag.clone()).await.unwrap();
+            let stored = store
+                .append(vec![
+                    ev("a.b", "1"),
+                    ev("a.b", "2"),
+                    ev("a.b", "1"),
+                    ev("x.y", "3"),
+                ])
+                .await
+                .unwrap();
+            assert_eq!(stored, 3, "the repeated id is stored once");
+            assert_eq!(lag.load(Ordering::Relaxed), 2);
+            assert_eq!(&feed.next().await.unwrap()[..], br#"{"id":"1"}"#);
+            assert_eq!(
+                &feed.next().await.unwrap()[..],
+                br#"{"id":"1"}"#,
+                "same until acked"
+            );
+            feed.ack().await.unwrap();
+            assert_eq!(lag.load(Ordering::Relaxed), 1);
+            store.close().await;
+        }
+        // Reopened: the position is kept, so delivery goes on with the second event.
+        let store = Embedded::open(options.clone()).unwrap();
+        let lag = Arc::new(AtomicU64::new(0));
+        let mut feed = store.feed("sub", "a.b", lag.clone()).await.unwrap();
+        assert_eq!(lag.load(Ordering::Relaxed), 1);
+        assert_eq!(&feed.next().await.unwrap()[..], br#"{"id":"2"}"#);
+        feed.ack().await.unwrap();
+        store.close().await;
+        drop(store);
+        // Pruning (retention 0): every event of a.b was acknowledged by its only
+        // subscriber; x.y has none. The next open prunes right after its first commit.
+        options.prune_interval = Duration::ZERO;
+        let store = Embedded::open(options).unwrap();
+        let _feed = store
+            .feed("sub", "a.b", Arc::new(AtomicU64::new(0)))
+            .await
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1100)); // stored_at is in whole seconds
+        store.append(vec![ev("a.b", "4")]).await.unwrap();
+        store.close().await;
+        assert_eq!(count(&path), 1, "only the undelivered event is left");
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_feed_waits_for_new_events() {
+        let path = temp_db("wait");
+        let store = Arc::new(Embedded::open(Options::new(&path)).unwrap());
+        let mut feed = store
+            .feed("sub", "t", Arc::new(AtomicU64::new(0)))
+            .await
+            .unwrap();
+        let writer = store.clone();
+        let publish = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            writer.append(vec![ev("t", "late")]).await.unwrap();
+        });
+        let got = tokio::time::timeout(Duration::from_secs(5), feed.next()).await;
+        assert_eq!(&got.unwrap().unwrap()[..], br#"{"id":"late"}"#);
+        publish.await.unwrap();
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
 }
