@@ -6,6 +6,7 @@
 //! - [`Client`] to call one (`client.unary(&RPC_INFO, &input)`);
 //! - [`Context`] for deadline, request id, trace context, baggage and caller;
 //! - [`Error`] and [`Code`] for every failure;
+//! - [`Publisher`] and [`Router::event`] for events through the data bus;
 //! - [`wire`] (`#[serde(with = "brief_runtime::wire")]`), [`Timestamp`], [`encode`],
 //!   [`decode`] for the JSON mapping.
 //!
@@ -20,6 +21,7 @@ mod codec;
 mod compress;
 mod context;
 mod error;
+mod events;
 mod metrics;
 pub mod rand;
 mod server;
@@ -33,6 +35,7 @@ pub use client::{
 pub use codec::{decode, encode};
 pub use context::{headers, Context};
 pub use error::{Code, Error, ErrorDetail, Typed, UnknownCode};
+pub use events::{decode_event, Event, OutgoingEvent, Publisher, TopicInfo, DATA_BUS, PUBLISH_RPC};
 pub use server::{Handler, MetricsSource, Router, Server, ServerConfig, ShutdownHandle};
 pub use time::{Timestamp, TimestampParseError};
 pub use wire::{Wire, WireMessage};
