@@ -48,7 +48,7 @@ pub use serde;
 
 /// The runtime API level. Generated code asserts at compile time that it is at least the
 /// level it was generated for, so a too-old runtime fails the build with a clear message.
-pub const API_LEVEL: u32 = 2;
+pub const API_LEVEL: u32 = 3;
 
 /// Includes the modules `brief-build` generated into `OUT_DIR`, one per contract:
 ///

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::names;
-use super::view::ServiceView;
+use super::view::{ServiceView, TopicView};
 use super::Builder;
 use crate::gen::GenError;
 use crate::model::*;
@@ -25,8 +25,15 @@ impl Builder<'_> {
     pub(super) fn imports(
         &mut self,
         service: Option<&ServiceView>,
+        topics: &[TopicView],
     ) -> Result<(Vec<String>, Vec<String>), GenError> {
         let mut std_imports = BTreeSet::new();
+        if topics
+            .iter()
+            .any(|t| t.publisher.is_some() || t.consumer.is_some())
+        {
+            std_imports.insert("\"context\"".to_string());
+        }
         if let Some(s) = service {
             if !s.rpcs.is_empty() {
                 // Every rpc's variable holds its deadline.

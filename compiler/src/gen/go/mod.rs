@@ -44,6 +44,10 @@ pub const DEFAULT_RUNTIME_IMPORT: &str = "github.com/brief-rpc/brief/runtime/go"
 /// `brief.RequireAPILevel<N>`, which a runtime older than that does not declare.
 pub const RUNTIME_API_LEVEL: u32 = 1;
 
+/// The level that events (`schema`) need: `brief.Publisher`, `brief.Event`,
+/// `brief.NewConsumer`. Files without events still build with an older runtime.
+pub const EVENTS_API_LEVEL: u32 = 2;
+
 /// Generates one package per contract: `<package>/<stem>.brief.go`.
 pub fn generate(model: &Model, options: &Options) -> Result<Files, GenError> {
     let plan = Plan::build(model, options)?;
@@ -99,7 +103,7 @@ impl<'a> Builder<'a> {
         let messages = self.messages();
         let errors = self.errors();
         let service = file.service.as_ref().map(|s| self.service(s));
-        let (std_imports, imports) = self.imports(service.as_ref())?;
+        let (std_imports, imports) = self.imports(service.as_ref(), &topics)?;
         let foreign_codecs = self.foreign_codecs();
         Ok(PackageView {
             header: header("//", file),
@@ -108,7 +112,11 @@ impl<'a> Builder<'a> {
             std_imports,
             imports,
             runtime: self.options.go_runtime.clone(),
-            api_level: RUNTIME_API_LEVEL,
+            api_level: if file.schemas.is_empty() {
+                RUNTIME_API_LEVEL
+            } else {
+                EVENTS_API_LEVEL
+            },
             topics,
             enums,
             foreign_codecs,

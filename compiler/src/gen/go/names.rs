@@ -101,7 +101,7 @@ pub const RESERVED: Reserved = Reserved {
 /// contract's package is imported under another name.
 const LOCALS_AND_IMPORTS: &[&str] = &[
     "brief", "context", "errors", "http", "time", "fmt", "ctx", "in", "out", "opts", "err", "c",
-    "m", "d", "e", "impl", "b", "wire", "typed", "detail", "init", "main", "_",
+    "m", "d", "e", "impl", "b", "wire", "typed", "detail", "service", "init", "main", "_",
 ];
 
 /// Methods every generated message has: a field may not take these names.

@@ -5,7 +5,7 @@ use super::names;
 use super::view::{EnumView, ErrorView, FieldView, StructView, TopicView, ValueView};
 use super::Builder;
 use crate::gen::comment_lines;
-use crate::gen::names::Namespace;
+use crate::gen::names::{Case, Namespace};
 use crate::model::*;
 
 impl Builder<'_> {
@@ -139,20 +139,43 @@ impl Builder<'_> {
     }
 
     pub(super) fn topics(&mut self) -> Vec<TopicView> {
-        self.file
-            .schemas
+        let file = self.file;
+        // Consumers' methods are distinct, so that one type can implement several.
+        let mut handlers = Namespace::new(Case::Sensitive);
+        file.schemas
             .iter()
-            .map(|s| {
-                let words = s.topic.replace(['.', '-'], "_");
-                TopicView {
-                    name: self
-                        .namespace
-                        .claim(&format!("Topic{}", names::exported(&words))),
-                    topic: names::string_literal(&s.topic),
-                    docs: comment_lines(&s.doc),
-                }
-            })
+            .map(|s| self.topic(s, &mut handlers))
             .collect()
+    }
+
+    /// A `schema`: its constant, a publisher (with client code), and a consumer
+    /// interface with the constructor of its procedure (with server code).
+    fn topic(&mut self, s: &Schema, handlers: &mut Namespace) -> TopicView {
+        // `image-storage.resized` → `ImageStorageResized`.
+        let words = names::exported(&s.topic.replace(['.', '-'], "_"));
+        let name = self.namespace.claim(&format!("Topic{words}"));
+        let publisher = self.options.client.then(|| {
+            (
+                self.namespace.claim(&format!("{words}Publisher")),
+                self.namespace.claim(&format!("New{words}Publisher")),
+            )
+        });
+        let consumer = self.options.server.then(|| {
+            (
+                self.namespace.claim(&format!("{words}Consumer")),
+                self.namespace.claim(&format!("New{words}Consumer")),
+            )
+        });
+        TopicView {
+            name,
+            topic: names::string_literal(&s.topic),
+            topic_text: s.topic.clone(),
+            message: self.message(s.message),
+            docs: comment_lines(&s.doc),
+            publisher,
+            consumer,
+            handler: handlers.claim(&format!("On{words}")),
+        }
     }
 
     pub(super) fn enums(&self) -> Vec<EnumView> {

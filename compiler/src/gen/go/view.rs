@@ -24,8 +24,19 @@ pub struct PackageView {
 
 pub struct TopicView {
     pub name: String,
+    /// The topic as a string literal.
     pub topic: String,
+    /// The topic as written, for comments.
+    pub topic_text: String,
+    /// The message's Go type as seen from this package.
+    pub message: String,
     pub docs: Vec<String>,
+    /// The publisher's type and constructor, with client code.
+    pub publisher: Option<(String, String)>,
+    /// The consumer's interface and the constructor of its procedure, with server code.
+    pub consumer: Option<(String, String)>,
+    /// The consumer interface's method (`OnServiceCreate`), alone in its interface.
+    pub handler: String,
 }
 
 pub struct EnumView {

@@ -8,6 +8,7 @@
 //! [`plan`] names everything first (see [`crate::gen::names`] for the rule), [`types`] and
 //! [`service`] build the [`view`] the templates render.
 
+mod events;
 pub mod names;
 mod plan;
 mod service;
@@ -20,12 +21,25 @@ use super::{comment_lines, contract_files, header, Files, Options};
 use crate::model::*;
 use plan::Plan;
 use types::Scope;
-use view::{IndexEntry, IndexView, ModuleView, TopicView};
+use view::{IndexEntry, IndexView, ModuleView};
 
 /// The runtime API level generated code needs; `brief_runtime::API_LEVEL` must be at
 /// least this, so a too-old runtime fails at compile time with a clear message.
 /// Level 2: typed errors carry their message (`brief_runtime::Typed`).
 pub const RUNTIME_API_LEVEL: u32 = 2;
+
+/// The level that events (`schema`) need: publishers, consumers and `TopicInfo`.
+pub const EVENTS_API_LEVEL: u32 = 3;
+
+/// The runtime API level a module needs: contracts without events still build with a
+/// runtime from before events.
+fn api_level(file: &File) -> u32 {
+    if file.schemas.is_empty() {
+        RUNTIME_API_LEVEL
+    } else {
+        EVENTS_API_LEVEL
+    }
+}
 
 /// Generates `<module>.rs` per contract plus `mod.rs` declaring them, for a source tree,
 /// and `brief.rs`, which declares them inline for `include!` from `OUT_DIR`.
@@ -96,20 +110,16 @@ fn module_view(model: &Model, plan: &mut Plan, file: &File, options: &Options) -
         .service
         .as_ref()
         .map(|s| service::service_view(&scope, &mut scopes, s, &file.rpcs, options));
-    let topics = file
+    let mut handlers = crate::gen::names::Namespace::default();
+    let topics: Vec<_> = file
         .schemas
         .iter()
-        .map(|s| TopicView {
-            const_name: scopes.const_name(&s.topic, "_TOPIC"),
-            topic: names::string_literal(&s.topic),
-            message: scope.message(s.message),
-            docs: comment_lines(&s.doc),
-        })
+        .map(|s| events::topic_view(&scope, &mut scopes, &mut handlers, s, options))
         .collect();
     ModuleView {
         header: header("//", file),
         has_types: !(file.messages.is_empty() && file.enums.is_empty() && file.errors.is_empty()),
-        api_level: RUNTIME_API_LEVEL,
+        api_level: api_level(file),
         service,
         topics,
         messages: file

@@ -128,6 +128,11 @@ impl Scopes {
         escape(self.types.claim(name))
     }
 
+    /// A function the generator adds (`service_create_consumer`).
+    pub fn value_name(&mut self, name: &str) -> String {
+        escape(self.values.claim(name))
+    }
+
     /// `sum` → `SUM`, `service.create` → `SERVICE_CREATE_TOPIC`: a module constant.
     pub fn const_name(&mut self, words: &str, suffix: &str) -> String {
         let base = identifier(words.replace(['.', '-'], "_").to_shouty_snake_case(), "X");

@@ -87,8 +87,18 @@ pub struct TopicView {
     pub const_name: String,
     /// The topic as a string literal.
     pub topic: String,
+    /// The topic as written, for docs.
+    pub topic_text: String,
+    /// `events/{topic}` as a string literal: the consumer's route under its service.
+    pub route: String,
     pub message: String,
     pub docs: Vec<String>,
+    /// The publisher's type, with client code.
+    pub publisher: Option<String>,
+    /// The consumer's trait and the function that mounts it, with server code.
+    pub consumer: Option<(String, String)>,
+    /// The consumer trait's method (`on_service_create`), alone in its trait.
+    pub handler: String,
 }
 
 pub struct StructView {
