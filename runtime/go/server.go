@@ -196,6 +196,7 @@ func (h *Handler) serveOther(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Content-Type"] = hdrTextPlan
 		b := appendMetrics(nil, "brief_server", h.metrics)
 		b = appendMetrics(b, "brief_client", allClientMetrics())
+		b = appendResilienceMetrics(b)
 		w.Write(b)
 		return
 	}

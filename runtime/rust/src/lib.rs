@@ -27,8 +27,9 @@ mod time;
 pub mod wire;
 
 pub use client::{
-    endpoint_env_var, BoxFuture, CallOptions, Client, ClientConfig, HttpTransport, OutgoingCall,
-    Transport,
+    client_metrics_text, endpoint_env_var, BoxFuture, BreakerPolicy, CallOptions, Client,
+    ClientConfig, HttpTransport, OutgoingCall, ResilienceConfig, Resolve, RetryBudgetPolicy,
+    RetryPolicy, SystemResolver, Transport,
 };
 pub use codec::{decode, encode};
 pub use context::{headers, Context};
