@@ -2,6 +2,7 @@ package brief
 
 import (
 	"math"
+	"sync"
 	"time"
 )
 
@@ -44,6 +45,9 @@ type retryBudget struct {
 	w          *window
 	ratioMilli int64
 	reserve    int64
+	// withdrawing makes check-and-take one step, so concurrent retries never
+	// overdraw the budget. Only retries take it; calls deposit without it.
+	withdrawing sync.Mutex
 }
 
 func newRetryBudget(p RetryBudget) *retryBudget {
@@ -69,6 +73,8 @@ func (b *retryBudget) deposit(now int64) { b.w.add(now, 1, 0) }
 
 // withdraw takes one retry from the budget; false when it is spent.
 func (b *retryBudget) withdraw(now int64) bool {
+	b.withdrawing.Lock()
+	defer b.withdrawing.Unlock()
 	calls, retries := b.w.sums(now)
 	if (retries+1)*1000 > b.ratioMilli*calls+b.reserve*1000 {
 		return false

@@ -206,6 +206,21 @@ func retryAfter(h map[string][]string) (time.Duration, bool) {
 	return time.Duration(n) * time.Second, true
 }
 
+// giveUp returns the error of a call after its last attempt: the attempt's,
+// with a note on how many attempts were made and why there was no other
+// (typed errors stay as sent).
+func giveUp(e *Error, attempts int, why string) *Error {
+	switch {
+	case len(e.Details) > 0 || attempts == 1 && why == "":
+		return e
+	case attempts == 1:
+		return annotate(e, why)
+	case why == "":
+		return annotate(e, fmt.Sprintf("after %d attempts", attempts))
+	}
+	return annotate(e, fmt.Sprintf("after %d attempts; %s", attempts, why))
+}
+
 func annotate(e *Error, note string) *Error {
 	out := *e
 	out.Message = e.Message + " (" + note + ")"
@@ -231,20 +246,26 @@ func (c *Client) invoke(ctx context.Context, req *Request) error {
 	if req.retry != nil {
 		policy = *req.retry
 	}
+	// One clock read serves the happy path: the budget, the balancer and the
+	// breaker's record of a success (windows have 1 s slots). Failures read
+	// the clock again.
+	now := nowMs()
 	if c.budget != nil {
-		c.budget.deposit(nowMs())
+		c.budget.deposit(now)
 	}
 	var tried triedSet
 	var last *Error
 	for attempt := 1; ; attempt++ {
-		if ctx.Err() != nil {
+		if attempt > 1 {
+			now = nowMs()
+		}
+		if attempt > 1 && ctx.Err() != nil {
 			// No attempt starts after the deadline; Call reports the context's error.
 			if last != nil {
 				return last
 			}
 			return &Error{Code: CodeUnavailable, Message: req.RPC.Path() + ": not sent", cause: ctx.Err()}
 		}
-		now := nowMs()
 		i, adm := pickEndpoint(eps, tried, now)
 		if i < 0 {
 			if last != nil {
@@ -257,7 +278,7 @@ func (c *Client) invoke(ctx context.Context, req *Request) error {
 		req.Attempt, req.Endpoint = attempt, ep.url
 		err := c.attempt(ctx, req)
 		if err == nil {
-			ep.finish(adm, false, false, nowMs())
+			ep.finish(adm, false, false, now)
 			return nil
 		}
 		be := ToError(err)
@@ -268,10 +289,7 @@ func (c *Client) invoke(ctx context.Context, req *Request) error {
 		ep.finish(adm, unhealthy(be), req.Unsent, nowMs())
 		delay, why := c.retryDelay(ctx, req, policy, be, attempt, attempt < len(eps))
 		if delay < 0 {
-			if why != "" {
-				return annotate(be, why)
-			}
-			return be
+			return giveUp(be, attempt, why)
 		}
 		retryMetricsFor(req.RPC).retries.Add(1)
 		if delay > 0 {

@@ -3,6 +3,8 @@
 //! failing dependency sees at most ~20% more traffic instead of a retry storm (the
 //! design of Finagle's and Linkerd's budgets).
 
+use std::sync::{Mutex, PoisonError};
+
 use super::policy::RetryBudgetPolicy;
 use super::window::Window;
 
@@ -14,6 +16,9 @@ pub(crate) struct RetryBudget {
     ratio_milli: u64,
     /// The floor: retries allowed in any window whatever the call rate.
     reserve: u64,
+    /// Makes check-and-take one step, so concurrent retries never overdraw the budget.
+    /// Only retries take it; calls deposit without it.
+    withdrawing: Mutex<()>,
 }
 
 impl RetryBudget {
@@ -24,6 +29,7 @@ impl RetryBudget {
             ratio_milli: (ratio * 1000.0).round() as u64,
             reserve: u64::from(policy.min_per_second)
                 * (policy.window.as_millis() as u64 / 1000).max(1),
+            withdrawing: Mutex::new(()),
         }
     }
 
@@ -34,6 +40,10 @@ impl RetryBudget {
 
     /// Takes one retry from the budget; false when it is spent.
     pub(crate) fn withdraw(&self, now_ms: u64) -> bool {
+        let _one_at_a_time = self
+            .withdrawing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let (calls, retries) = self.window.sums(now_ms);
         // retries + 1 <= ratio × calls + reserve, in thousandths.
         if (retries + 1) * 1000 > self.ratio_milli * calls + self.reserve * 1000 {

@@ -46,6 +46,18 @@ fn retryable(err: &Error) -> bool {
     }
 }
 
+/// The error a call returns after its last attempt: the attempt's, with a note on how
+/// many attempts were made and why there was no other (typed errors stay as sent).
+fn give_up(err: Error, attempts: u32, why: Option<&str>) -> Error {
+    match (attempts, why) {
+        _ if !err.details().is_empty() => err,
+        (1, None) => err,
+        (1, Some(why)) => append(err, why),
+        (n, None) => append(err, &format!("after {n} attempts")),
+        (n, Some(why)) => append(err, &format!("after {n} attempts; {why}")),
+    }
+}
+
 fn append(err: Error, note: &str) -> Error {
     let mut out = Error::new(err.code(), format!("{} ({note})", err.message()));
     for d in err.details() {
@@ -78,18 +90,24 @@ impl Resilient {
             return self.attempt(&call, timeout).await;
         }
         let policy = retry.unwrap_or_else(|| self.config.retry_for(call.rpc.name));
+        // One clock read serves the happy path: the budget, the balancer and the
+        // breaker's record of a success (windows have 1 s slots). Failures read the
+        // clock again.
+        let mut now = now_ms();
         if let Some(b) = &self.budget {
-            b.deposit(now_ms());
+            b.deposit(now);
         }
         let mut tried = Tried::default();
         let mut last: Option<Error> = None;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if Instant::now() >= call.deadline {
-                return Err(last.unwrap_or_else(|| deadline_error(&call.rpc, timeout)));
+            if attempt > 1 {
+                if Instant::now() >= call.deadline {
+                    return Err(last.unwrap_or_else(|| deadline_error(&call.rpc, timeout)));
+                }
+                now = now_ms();
             }
-            let now = now_ms();
             let (i, flight) = match pick(&endpoints, tried, now) {
                 Pick::Go(i, flight) => (i, flight),
                 Pick::Empty | Pick::AllOpen => {
@@ -104,7 +122,7 @@ impl Resilient {
             call.endpoint = Some(endpoints[i].url.clone());
             let err = match self.attempt(&call, timeout).await {
                 Ok(body) => {
-                    flight.finish(false, false, now_ms());
+                    flight.finish(false, false, now);
                     return Ok(body);
                 }
                 Err(err) => err,
@@ -119,8 +137,7 @@ impl Resilient {
                     }
                     last = Some(err);
                 }
-                Err(None) => return Err(err),
-                Err(Some(why)) => return Err(append(err, why)),
+                Err(why) => return Err(give_up(err, attempt, why)),
             }
         }
     }
