@@ -24,6 +24,8 @@ if [ "$what" = tests ]; then
     [protoc]=protobuf-compiler
     [node]=nodejs
     [npm]=npm
+    [unshare]=util-linux   # the resilience scenarios' DNS test: a mount namespace per runner
+    [mount]=mount
   )
 fi
 
