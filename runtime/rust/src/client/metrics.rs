@@ -84,28 +84,63 @@ pub(crate) fn count_budget_exhausted(service: &'static str, rpc: &'static str) {
         .fetch_add(1, Relaxed);
 }
 
+/// Appends a metric family's `# HELP` and `# TYPE` lines.
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// Appends one sample: `name{service="..",key="value"[,state=".."]} n`.
+fn sample(
+    out: &mut String,
+    name: &str,
+    service: &str,
+    label: (&str, &str),
+    state: Option<&str>,
+    n: u64,
+) {
+    let (key, value) = label;
+    let _ = write!(
+        out,
+        "{name}{{service=\"{}\",{key}=\"{}\"",
+        escape(service),
+        escape(value)
+    );
+    if let Some(state) = state {
+        let _ = write!(out, ",state=\"{state}\"");
+    }
+    let _ = writeln!(out, "}} {n}");
+}
+
+type RpcCounter = fn(&RetryMetrics) -> &AtomicU64;
+
 /// Appends the resilience metrics (Prometheus text) to `out`.
 pub(crate) fn render(out: &mut String) {
     let rpcs = rpcs().lock().unwrap_or_else(PoisonError::into_inner);
-    if !rpcs.is_empty() {
-        out.push_str("# HELP brief_client_retries_total Retries made (attempts after the first), by rpc.\n# TYPE brief_client_retries_total counter\n");
-        for ((service, rpc), m) in rpcs.iter() {
-            let _ = writeln!(
-                out,
-                "brief_client_retries_total{{service=\"{}\",rpc=\"{}\"}} {}",
-                escape(service),
-                escape(rpc),
-                m.retries.load(Relaxed)
-            );
+    let per_rpc: [(&str, &str, RpcCounter); 2] = [
+        (
+            "brief_client_retries_total",
+            "Retries made (attempts after the first), by rpc.",
+            |m| &m.retries,
+        ),
+        (
+            "brief_client_retry_budget_exhausted_total",
+            "Retries not made because the client's retry budget was spent, by rpc.",
+            |m| &m.budget_exhausted,
+        ),
+    ];
+    for (name, help, counter) in per_rpc {
+        if rpcs.is_empty() {
+            break;
         }
-        out.push_str("# HELP brief_client_retry_budget_exhausted_total Retries not made because the client's retry budget was spent, by rpc.\n# TYPE brief_client_retry_budget_exhausted_total counter\n");
+        header(out, name, "counter", help);
         for ((service, rpc), m) in rpcs.iter() {
-            let _ = writeln!(
+            sample(
                 out,
-                "brief_client_retry_budget_exhausted_total{{service=\"{}\",rpc=\"{}\"}} {}",
-                escape(service),
-                escape(rpc),
-                m.budget_exhausted.load(Relaxed)
+                name,
+                service,
+                ("rpc", rpc),
+                None,
+                counter(m).load(Relaxed),
             );
         }
     }
@@ -120,26 +155,26 @@ pub(crate) fn render(out: &mut String) {
     if live.is_empty() {
         return;
     }
-    out.push_str("# HELP brief_client_circuit_state Circuit breaker state per endpoint: 0 closed, 1 open, 2 half-open.\n# TYPE brief_client_circuit_state gauge\n");
+    let name = "brief_client_circuit_state";
+    let help = "Circuit breaker state per endpoint: 0 closed, 1 open, 2 half-open.";
+    header(out, name, "gauge", help);
     for (service, url, m) in &live {
-        let _ = writeln!(
-            out,
-            "brief_client_circuit_state{{service=\"{}\",endpoint=\"{}\"}} {}",
-            escape(service),
-            escape(url),
-            m.state.load(Relaxed)
-        );
+        let state = u64::from(m.state.load(Relaxed));
+        sample(out, name, service, ("endpoint", url), None, state);
     }
-    out.push_str("# HELP brief_client_circuit_transitions_total Circuit breaker state changes per endpoint, by the state entered.\n# TYPE brief_client_circuit_transitions_total counter\n");
+    let name = "brief_client_circuit_transitions_total";
+    let help = "Circuit breaker state changes per endpoint, by the state entered.";
+    header(out, name, "counter", help);
     for (service, url, m) in &live {
         for state in [State::Closed, State::Open, State::HalfOpen] {
-            let _ = writeln!(
+            let n = m.transitions[state as usize].load(Relaxed);
+            sample(
                 out,
-                "brief_client_circuit_transitions_total{{service=\"{}\",endpoint=\"{}\",state=\"{}\"}} {}",
-                escape(service),
-                escape(url),
-                state.as_str(),
-                m.transitions[state as usize].load(Relaxed)
+                name,
+                service,
+                ("endpoint", url),
+                Some(state.as_str()),
+                n,
             );
         }
     }

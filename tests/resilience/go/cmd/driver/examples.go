@@ -112,9 +112,10 @@ func summerOnlyDead(_, call string) (string, error) {
 	if !strings.Contains(errOut, "unavailable") || !strings.Contains(errOut, "refused") {
 		return "", fmt.Errorf("unclear message: %q", errOut)
 	}
-	// summer's deadline is 300 ms: failing fast means well before it.
-	if took > 250*time.Millisecond {
-		return "", fmt.Errorf("took %v", took)
+	// summer's deadline is 300 ms: failing fast means before it, process start
+	// included (a call that waited for it would end in deadline_exceeded).
+	if took >= 300*time.Millisecond || strings.Contains(errOut, "deadline") {
+		return "", fmt.Errorf("took %v: %s", took, errOut)
 	}
 	return fmt.Sprintf("exit %d after %v", exit.ExitCode(), took.Round(time.Millisecond)), nil
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"time"
+
+	"github.com/brief-rpc/brief/tests/resilience/go/fault"
 )
 
 // faultServer is the fault server process and its control API.
@@ -20,18 +22,39 @@ type faultServer struct {
 	control string
 }
 
-func startFaultServer(bin string) (*faultServer, error) {
-	cmd := exec.Command(bin)
+// startPiped starts cmd with pipes to its stdin and from its stdout; its
+// stderr is the driver's.
+func startPiped(cmd *exec.Cmd) (io.WriteCloser, io.Reader, error) {
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	return stdin, stdout, cmd.Start()
+}
+
+// stopPiped closes cmd's stdin, which ends it, and kills it if it is still
+// running 5 s later.
+func stopPiped(cmd *exec.Cmd, stdin io.Closer) {
+	stdin.Close()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+func startFaultServer(bin string) (*faultServer, error) {
+	cmd := exec.Command(bin)
+	stdin, stdout, err := startPiped(cmd)
+	if err != nil {
 		return nil, err
 	}
 	var hello struct{ Control string }
@@ -46,34 +69,7 @@ func startFaultServer(bin string) (*faultServer, error) {
 	return &faultServer{cmd: cmd, stdin: stdin, control: hello.Control}, nil
 }
 
-// stop closes the fault server's stdin, which ends it.
-func (f *faultServer) stop() {
-	f.stdin.Close()
-	done := make(chan struct{})
-	go func() { f.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		f.cmd.Process.Kill()
-	}
-}
-
-// step is what a fault server endpoint does with one request.
-type step struct {
-	Do         string `json:"do"`
-	DelayMs    int    `json:"delay_ms,omitempty"`
-	RetryAfter string `json:"retry_after,omitempty"`
-}
-
-// record is a request a fault server endpoint received.
-type record struct {
-	Endpoint  int    `json:"endpoint"`
-	RPC       string `json:"rpc"`
-	Attempt   string `json:"attempt"`
-	RequestID string `json:"request_id"`
-	AtUs      int64  `json:"at_us"`
-	Did       string `json:"did"`
-}
+func (f *faultServer) stop() { stopPiped(f.cmd, f.stdin) }
 
 func (f *faultServer) post(path string, body, out any) error {
 	b, err := json.Marshal(body)
@@ -111,7 +107,7 @@ func (f *faultServer) onHosts(hosts ...string) (int, error) {
 
 // script sets what endpoint ep (-1: all) does: steps, one per request, then
 // then for good.
-func (f *faultServer) script(ep int, steps []step, then step) error {
+func (f *faultServer) script(ep int, steps []fault.Step, then fault.Step) error {
 	return f.post("/script", map[string]any{"endpoint": ep, "steps": steps, "then": then}, nil)
 }
 
@@ -121,13 +117,13 @@ func (f *faultServer) down(ep int) error {
 }
 
 // requests returns every request the endpoints received.
-func (f *faultServer) requests() ([]record, error) {
+func (f *faultServer) requests() ([]fault.Record, error) {
 	resp, err := http.Get(f.control + "/log")
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	var out struct{ Requests []record }
+	var out struct{ Requests []fault.Record }
 	err = json.NewDecoder(resp.Body).Decode(&out)
 	return out.Requests, err
 }
@@ -154,16 +150,8 @@ func startRunner(lang, bin, hosts string) (*runner, error) {
 		args = append(args, "--", "sh", "-c", `mount --bind "$0" /etc/hosts && exec "$1"`, hosts, bin)
 		cmd = exec.Command("unshare", args...)
 	}
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
+	stdin, stdout, err := startPiped(cmd)
 	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	r := &runner{lang: lang, cmd: cmd, stdin: stdin, lines: make(chan []byte)}
@@ -216,14 +204,4 @@ func (r *runner) do(cmd map[string]any, out any) error {
 	}
 }
 
-func (r *runner) stop() {
-	r.stdin.Close()
-	done := make(chan struct{})
-	go func() { r.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		r.cmd.Process.Kill()
-		<-done
-	}
-}
+func (r *runner) stop() { stopPiped(r.cmd, r.stdin) }

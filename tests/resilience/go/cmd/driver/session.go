@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/brief-rpc/brief/tests/resilience/go/fault"
 )
 
 // session is one scenario run against one runner.
@@ -33,6 +35,47 @@ func (s *session) client(urls []string, config map[string]any) error {
 	return s.runner.do(cmd, nil)
 }
 
+// start opens n fresh fault server endpoints, prepares them (scripts,
+// refused connections) and gives the runner a new client of them, with the
+// settings in config.
+func (s *session) start(n int, config map[string]any, prepare ...func() error) ([]string, error) {
+	urls, err := s.fault.endpoints(n)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range prepare {
+		if err := p(); err != nil {
+			return nil, err
+		}
+	}
+	return urls, s.client(urls, config)
+}
+
+// answer returns a preparation: endpoint ep (-1: all) answers with steps,
+// then with then.
+func (s *session) answer(ep int, then fault.Step, steps ...fault.Step) func() error {
+	return func() error { return s.fault.script(ep, steps, then) }
+}
+
+// refuse returns a preparation: endpoint ep refuses connections.
+func (s *session) refuse(ep int) func() error {
+	return func() error { return s.fault.down(ep) }
+}
+
+// callAll makes the calls like call and checks that each returned want.
+func (s *session) callAll(rpc string, count, concurrency, timeoutMs int, want string) ([]result, error) {
+	rs, err := s.call(rpc, count, concurrency, timeoutMs)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rs {
+		if r.Code != want {
+			return nil, fmt.Errorf("%s call %d of %d returned %s (%s), want %s", rpc, i+1, len(rs), r.Code, r.Message, want)
+		}
+	}
+	return rs, nil
+}
+
 // call makes count calls of rpc, concurrency at a time, each with the given
 // timeout (0: the rpc's).
 func (s *session) call(rpc string, count, concurrency, timeoutMs int) ([]result, error) {
@@ -46,12 +89,9 @@ func (s *session) call(rpc string, count, concurrency, timeoutMs int) ([]result,
 
 // one makes one call and checks its code.
 func (s *session) one(rpc string, timeoutMs int, want string) (result, error) {
-	rs, err := s.call(rpc, 1, 1, timeoutMs)
+	rs, err := s.callAll(rpc, 1, 1, timeoutMs, want)
 	if err != nil {
 		return result{}, err
-	}
-	if rs[0].Code != want {
-		return rs[0], fmt.Errorf("%s returned %s (%s), want %s", rpc, rs[0].Code, rs[0].Message, want)
 	}
 	return rs[0], nil
 }
@@ -75,18 +115,8 @@ func (s *session) metric(name string, labels ...string) (float64, error) {
 	return strconv.ParseFloat(m[1], 64)
 }
 
-// allCodes checks that every result has code want.
-func allCodes(rs []result, want string) error {
-	for i, r := range rs {
-		if r.Code != want {
-			return fmt.Errorf("call %d of %d returned %s (%s), want %s", i+1, len(rs), r.Code, r.Message, want)
-		}
-	}
-	return nil
-}
-
 // attempts returns the X-Brief-Attempt values of the records, in order.
-func attempts(recs []record) string {
+func attempts(recs []fault.Record) string {
 	var a []string
 	for _, r := range recs {
 		a = append(a, r.Attempt)

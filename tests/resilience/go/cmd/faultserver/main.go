@@ -24,45 +24,24 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/brief-rpc/brief/tests/resilience/go/fault"
 )
-
-// step is what an endpoint does with one request.
-type step struct {
-	// Do: "ok" (200 {"endpoint":N}), "503" (Connect unavailable), "502html"
-	// (502 with an HTML body, as a proxy sends), "429" (Connect
-	// resource_exhausted), "invalid_argument" (Connect 400), "reset" (read the
-	// request, then close the connection with a TCP reset).
-	Do string `json:"do"`
-	// DelayMs delays the answer (stopping early if the client goes away).
-	DelayMs int `json:"delay_ms,omitempty"`
-	// RetryAfter, when set, is sent as the Retry-After header.
-	RetryAfter string `json:"retry_after,omitempty"`
-}
-
-// record is one request an endpoint received.
-type record struct {
-	Endpoint  int    `json:"endpoint"`
-	RPC       string `json:"rpc"`
-	Attempt   string `json:"attempt"`
-	RequestID string `json:"request_id"`
-	AtUs      int64  `json:"at_us"` // Unix time in microseconds, when the request arrived
-	Did       string `json:"did"`
-}
 
 type endpoint struct {
 	index int
 	addr  string
 	ln    net.Listener
 	srv   *http.Server
-	steps []step // consumed one per request
-	then  step   // once steps are used up
+	steps []fault.Step // consumed one per request
+	then  fault.Step   // once steps are used up
 	down  bool
 }
 
 type server struct {
 	mu        sync.Mutex
 	endpoints []*endpoint
-	log       []record
+	log       []fault.Record
 }
 
 func main() {
@@ -83,7 +62,7 @@ func main() {
 		s.mu.Lock()
 		s.log = nil
 		for _, e := range s.endpoints {
-			e.steps, e.then = nil, step{Do: "ok"}
+			e.steps, e.then = nil, fault.OK
 		}
 		s.mu.Unlock()
 		reply(w, map[string]any{})
@@ -108,16 +87,26 @@ func fail(w http.ResponseWriter, err error) {
 	reply(w, map[string]string{"error": err.Error()})
 }
 
+// decode reads the JSON request body into a T; on error it answers 400 and
+// reports false.
+func decode[T any](w http.ResponseWriter, r *http.Request) (T, bool) {
+	var v T
+	if err := json.NewDecoder(r.Body).Decode(&v); err != nil {
+		fail(w, err)
+		return v, false
+	}
+	return v, true
+}
+
 // handleEndpoints replaces the data endpoints: {"count":N} opens N on
 // 127.0.0.1 (each on its own port), {"hosts":["127.0.0.2",...]} one per host,
 // all on one port (for dns+http://name:port).
 func (s *server) handleEndpoints(w http.ResponseWriter, r *http.Request) {
-	var req struct {
+	req, ok := decode[struct {
 		Count int      `json:"count"`
 		Hosts []string `json:"hosts"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		fail(w, err)
+	}](w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -141,7 +130,7 @@ func (s *server) handleEndpoints(w http.ResponseWriter, r *http.Request) {
 	var urls []string
 	port := 0
 	for i, a := range addrs {
-		e := &endpoint{index: i, addr: a, then: step{Do: "ok"}}
+		e := &endpoint{index: i, addr: a, then: fault.OK}
 		if err := s.listen(e); err != nil {
 			fail(w, err)
 			return
@@ -195,13 +184,12 @@ func (s *server) listen(e *endpoint) error {
 // handleScript sets what endpoints do: {"endpoint":N (or -1 for all),
 // "steps":[step...], "then":step}.
 func (s *server) handleScript(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Endpoint int    `json:"endpoint"`
-		Steps    []step `json:"steps"`
-		Then     *step  `json:"then"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		fail(w, err)
+	req, ok := decode[struct {
+		Endpoint int          `json:"endpoint"`
+		Steps    []fault.Step `json:"steps"`
+		Then     *fault.Step  `json:"then"`
+	}](w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -210,8 +198,8 @@ func (s *server) handleScript(w http.ResponseWriter, r *http.Request) {
 		if req.Endpoint >= 0 && e.index != req.Endpoint {
 			continue
 		}
-		e.steps = append([]step(nil), req.Steps...)
-		e.then = step{Do: "ok"}
+		e.steps = append([]fault.Step(nil), req.Steps...)
+		e.then = fault.OK
 		if req.Then != nil {
 			e.then = *req.Then
 		}
@@ -223,11 +211,10 @@ func (s *server) handleScript(w http.ResponseWriter, r *http.Request) {
 // starts it again on the same address: {"endpoint":N}.
 func (s *server) handleUpDown(down bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
+		req, ok := decode[struct {
 			Endpoint int `json:"endpoint"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			fail(w, err)
+		}](w, r)
+		if !ok {
 			return
 		}
 		s.mu.Lock()
@@ -254,7 +241,7 @@ func (s *server) handleUpDown(down bool) http.HandlerFunc {
 func (s *server) handleLog(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	reply(w, map[string]any{"requests": append([]record{}, s.log...)})
+	reply(w, map[string]any{"requests": append([]fault.Record{}, s.log...)})
 }
 
 func (s *server) serve(e *endpoint, w http.ResponseWriter, r *http.Request) {
@@ -265,7 +252,7 @@ func (s *server) serve(e *endpoint, w http.ResponseWriter, r *http.Request) {
 	if len(e.steps) > 0 {
 		st, e.steps = e.steps[0], e.steps[1:]
 	}
-	s.log = append(s.log, record{
+	s.log = append(s.log, fault.Record{
 		Endpoint:  e.index,
 		RPC:       r.URL.Path,
 		Attempt:   r.Header.Get("X-Brief-Attempt"),
