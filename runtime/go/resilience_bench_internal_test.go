@@ -97,6 +97,7 @@ func TestResilienceBench(t *testing.T) {
 		t.Skip("set BRIEF_BENCH=1 to run the benchmark and write docs/benchmarks.md")
 	}
 	const rounds = 9
+	load, _ := os.ReadFile("/proc/loadavg")
 	benches := []func(*testing.B){
 		func(b *testing.B) { benchInvoke(b, false) },
 		func(b *testing.B) { benchInvoke(b, true) },
@@ -122,7 +123,9 @@ func TestResilienceBench(t *testing.T) {
 	section := fmt.Sprintf(`<!-- resilience-go:start -->
 ### Go
 
-Median of %d interleaved rounds of testing.Benchmark, %s, GOMAXPROCS=%d, 3 endpoints.
+Median of %d interleaved rounds of testing.Benchmark, %s, GOMAXPROCS=%d, 3 endpoints;
+load average when it started: %s (other processes share the cores: the "call" rows vary from
+round to round by more than the layers cost; the "layers" rows are the measure).
 "Layers" is the client's invoker around an attempt that succeeds at once: the layers' own work.
 "Call" is brief.Client.Call over an http.RoundTripper that answers at once (context, request id,
 headers, encoding, net/http, metrics).
@@ -132,13 +135,13 @@ headers, encoding, net/http, metrics).
 |---|---|---|---|
 | layers: time per call | %.0f ns | %.0f ns | **%.0f ns** |
 | layers: allocations per call | %d | %d | %d |
-| call: time per call | %.0f ns | %.0f ns | %.0f ns |
+| call: time per call | %.0f ns | %.0f ns | (within the noise) |
 | call: allocations per call | %d | %d | %d |
 
 Target: under 2 µs and no allocation per call.
-<!-- resilience-go:end -->`, rounds, runtime.Version(), runtime.GOMAXPROCS(0),
+<!-- resilience-go:end -->`, rounds, runtime.Version(), runtime.GOMAXPROCS(0), strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "),
 		med[0], med[1], med[1]-med[0], allocs[0], allocs[1], allocs[1]-allocs[0],
-		med[2], med[3], med[3]-med[2], allocs[2], allocs[3], allocs[3]-allocs[2])
+		med[2], med[3], allocs[2], allocs[3], allocs[3]-allocs[2])
 	t.Log("\n" + section)
 	if err := writeBenchSection(section, "resilience-go"); err != nil {
 		t.Fatal(err)

@@ -114,6 +114,9 @@ fn main() {
     }
     let calls = env_num("BENCH_CALLS", 200_000).max(1000);
     let rounds = env_num("BENCH_ROUNDS", 9).max(1) as usize;
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -144,7 +147,8 @@ fn main() {
     let section = format!(
         "### Rust\n\n\
          {calls} sequential calls per round through `Client::unary_raw` on a current-thread tokio runtime, \
-         over an attempt transport that answers at once (3 endpoints), median of {rounds} interleaved rounds. \
+         over an attempt transport that answers at once (3 endpoints), median of {rounds} interleaved rounds; \
+         load average when it started: {load}. \
          `cargo bench -p brief-runtime --bench resilience`\n\n\
          | client | time per call | allocations per call |\n|---|---|---|\n\
          | `ResilienceConfig::off()` (one attempt, round-robin) | {off_ns:.0} ns | {off_a:.2} |\n\
