@@ -12,10 +12,6 @@ import (
 	"time"
 )
 
-// DefaultTimeout is the deadline of a call to an rpc without timeout(...)
-// when the client sets no other default.
-const DefaultTimeout = time.Second
-
 // Request is one call as seen by interceptors. Call builds it; the
 // resilience layers set Attempt and Endpoint before each attempt, and the
 // innermost Invoker sends it.
@@ -79,8 +75,10 @@ func WithInterceptors(ics ...Interceptor) ClientOption {
 // WithCallerName sets X-Brief-Caller (default: env SERVICE_NAME).
 func WithCallerName(name string) ClientOption { return func(c *Client) { c.caller = name } }
 
-// WithDefaultTimeout sets the deadline of rpcs whose RPC.Timeout is zero
-// (default 1 s).
+// WithDefaultTimeout sets the deadline of rpcs whose RPC.Timeout is zero.
+// Generated code always sets RPC.Timeout (the contract's timeout(...), else
+// 1 s), so this only matters for RPC values written by hand; without it, such
+// an rpc has no deadline of its own.
 func WithDefaultTimeout(d time.Duration) ClientOption {
 	return func(c *Client) { c.defaultTimeout = d }
 }
@@ -165,13 +163,12 @@ var h2cClient = func() *http.Client {
 // circuit breakers, balancing) unless WithoutResilience is given.
 func NewClient(service string, opts ...ClientOption) (*Client, error) {
 	c := &Client{
-		service:        service,
-		hc:             sharedClient,
-		caller:         os.Getenv("SERVICE_NAME"),
-		defaultTimeout: DefaultTimeout,
-		gzipMin:        -1,
-		maxResponse:    DefaultMaxBodyBytes,
-		res:            defaultResilience(),
+		service:     service,
+		hc:          sharedClient,
+		caller:      os.Getenv("SERVICE_NAME"),
+		gzipMin:     -1,
+		maxResponse: DefaultMaxBodyBytes,
+		res:         defaultResilience(),
 	}
 	for _, o := range opts {
 		o(c)
@@ -222,7 +219,7 @@ func (c *Client) Endpoints() []string {
 
 // Call calls rpc with input in and decodes the output into out (both
 // pointers to messages). The deadline is the smallest of WithTimeout, the
-// rpc's timeout (the client's default when zero) and ctx's deadline. The
+// rpc's timeout (WithDefaultTimeout when zero) and ctx's deadline. The
 // CallInfo in ctx (from the request being served) is passed on; without one,
 // a new request id and trace start here. The error is nil or an *Error.
 func (c *Client) Call(ctx context.Context, rpc *RPC, in, out any, opts ...CallOption) error {
@@ -234,10 +231,13 @@ func (c *Client) Call(ctx context.Context, rpc *RPC, in, out any, opts ...CallOp
 	if timeout <= 0 {
 		timeout = c.defaultTimeout
 	}
-	if cc.timeout > 0 && cc.timeout < timeout {
+	if cc.timeout > 0 && (timeout <= 0 || cc.timeout < timeout) {
 		timeout = cc.timeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	cancel := context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+	}
 	defer cancel()
 	if CallInfoFromContext(ctx) == nil {
 		ctx = WithCallInfo(ctx, NewCallInfo())

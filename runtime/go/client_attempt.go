@@ -164,6 +164,7 @@ func decodeTyped(rpc *RPC, e *Error) {
 		}
 		te := f()
 		if unmarshalValue(d.Value, te) == nil {
+			setTypedMessage(te, e.Message)
 			e.typed = te
 			return
 		}

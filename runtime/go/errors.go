@@ -225,13 +225,25 @@ func contextCode(err error) Code {
 // TypedError is implemented by the error types generated from contract
 // declarations such as `error NotFound(not_found) { id int }`. The fields of
 // the value are its JSON (json.Marshal / json.Unmarshal, or the brief codecs
-// when the type implements Encodable / Decodable).
+// when the type implements Encodable / Decodable); Error() is the message it
+// travels with. Generated types also have WithMessage, for a handler to
+// choose the message, and SetBriefMessage, through which a client hands over
+// the message it received.
 type TypedError interface {
 	error
 	// BriefCode returns the error's code (e.g. CodeNotFound).
 	BriefCode() Code
 	// BriefType returns the detail type, "<service>.<ErrorName>".
 	BriefType() string
+}
+
+// setTypedMessage hands a typed error the message its *Error arrived with:
+// generated typed errors implement SetBriefMessage, so that their Error()
+// returns the message the handler chose rather than the contract's doc.
+func setTypedMessage(te TypedError, message string) {
+	if s, ok := te.(interface{ SetBriefMessage(string) }); ok && message != "" {
+		s.SetBriefMessage(message)
+	}
 }
 
 // NewTypedDetail builds the wire detail of a typed error: type t, value the

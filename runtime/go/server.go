@@ -28,8 +28,8 @@ type RPC struct {
 	Idempotent bool
 	// Readonly is true for `readonly` rpcs; they may also be called by GET.
 	Readonly bool
-	// Timeout is the contract's timeout(...); zero means the client's default
-	// (1 s unless configured).
+	// Timeout is the rpc's deadline: generated code writes the contract's
+	// timeout(...), else 1 s. Zero means none (WithDefaultTimeout can give one).
 	Timeout time.Duration
 	// Throws maps the detail type ("<service>.<ErrorName>") of each typed
 	// error the rpc declares to a constructor of a new zero value, so clients

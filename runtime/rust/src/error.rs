@@ -448,6 +448,104 @@ impl Error {
     }
 }
 
+/// A typed error of a contract with the message it travels with. Each variant of a
+/// generated rpc error enum holds one (`FindError::NotFound(Typed<NotFound>)`), and it
+/// dereferences to the error's fields (`e.id`).
+///
+/// A handler may choose the message (`NotFound { id }.with_message("no item 42")`); without
+/// one the contract's doc is sent. A client gets the message it received.
+///
+/// ```
+/// use brief_runtime::Typed;
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct NotFound {
+///     id: i64,
+/// }
+/// let e = Typed::new(NotFound { id: 42 }).with_message("no item 42");
+/// assert_eq!(e.id, 42);
+/// assert_eq!(e.message(), Some("no item 42"));
+/// assert_eq!(Typed::new(NotFound { id: 1 }).message(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Typed<T> {
+    /// The error's fields: what travels in its detail.
+    pub value: T,
+    /// The message it travels with: `None` sends the contract's doc; on a client, the
+    /// message received (`None` when it was empty).
+    pub message: Option<String>,
+}
+
+impl<T> Typed<T> {
+    /// The error without a message of its own.
+    pub fn new(value: T) -> Self {
+        Typed {
+            value,
+            message: None,
+        }
+    }
+
+    /// The error with `message` instead of the contract's doc.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// The message it travels with, if it has one of its own.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The error's fields.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+}
+
+impl<T> From<T> for Typed<T> {
+    fn from(value: T) -> Self {
+        Typed::new(value)
+    }
+}
+
+impl<T> std::ops::Deref for Typed<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> std::ops::DerefMut for Typed<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+impl Error {
+    /// The error of a typed value: its code, its message or else `default_message` (the
+    /// contract's doc), and one detail of type `type_name` holding the JSON of its fields.
+    pub fn from_typed<T: Serialize>(
+        code: Code,
+        typed: Typed<T>,
+        default_message: &str,
+        type_name: &str,
+    ) -> Self {
+        let message = typed.message.unwrap_or_else(|| default_message.to_string());
+        Error::typed(code, message, type_name, &typed.value)
+    }
+
+    /// Finds the detail of type `type_name` and decodes it with the message received:
+    /// how a generated client recovers a typed error. `None` when there is no such
+    /// detail.
+    pub fn decode_typed<T: DeserializeOwned>(
+        &self,
+        type_name: &str,
+    ) -> Option<Result<Typed<T>, Error>> {
+        let message = Some(self.message.clone()).filter(|m| !m.is_empty());
+        self.decode_detail(type_name)
+            .map(|value| value.map(|value| Typed { value, message }))
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::unavailable(e.to_string())
@@ -538,6 +636,26 @@ mod tests {
         assert!(back.decode_detail::<NotFound>("other.X").is_none());
         assert!(Error::from_json(b"{\"code\":\"bogus\"}").is_none());
         assert!(Error::from_json(b"not json").is_none());
+        let typed: Typed<NotFound> = back.decode_typed("summer.NotFound").unwrap().unwrap();
+        assert_eq!(typed.message(), Some("no item"));
+        assert_eq!(typed.id, 7);
+        let chosen = Error::from_typed(
+            Code::NotFound,
+            Typed::new(NotFound { id: 8 }).with_message("no item 8"),
+            "No such item",
+            "summer.NotFound",
+        );
+        assert_eq!(chosen.message(), "no item 8");
+        let default = Error::from_typed(
+            Code::NotFound,
+            Typed::new(NotFound { id: 9 }),
+            "No such item",
+            "summer.NotFound",
+        );
+        assert_eq!(default.message(), "No such item");
+        let silent = Error::typed(Code::NotFound, "", "summer.NotFound", &NotFound { id: 1 });
+        let typed: Typed<NotFound> = silent.decode_typed("summer.NotFound").unwrap().unwrap();
+        assert_eq!(typed.message(), None);
         let plain = Error::from_json(b"{\"code\":\"unavailable\"}").unwrap();
         assert_eq!(plain.code(), Code::Unavailable);
         assert_eq!(plain.message(), "");

@@ -33,7 +33,7 @@ pub use client::{
 };
 pub use codec::{decode, encode};
 pub use context::{headers, Context};
-pub use error::{Code, Error, ErrorDetail, UnknownCode};
+pub use error::{Code, Error, ErrorDetail, Typed, UnknownCode};
 pub use server::{Handler, Router, Server, ServerConfig, ShutdownHandle};
 pub use time::{Timestamp, TimestampParseError};
 pub use wire::{Wire, WireMessage};
@@ -46,7 +46,7 @@ pub use serde;
 
 /// The runtime API level. Generated code asserts at compile time that it is at least the
 /// level it was generated for, so a too-old runtime fails the build with a clear message.
-pub const API_LEVEL: u32 = 1;
+pub const API_LEVEL: u32 = 2;
 
 /// Includes the modules `brief-build` generated into `OUT_DIR`, one per contract:
 ///
