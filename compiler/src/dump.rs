@@ -65,16 +65,37 @@ pub fn dump_model(model: &Model, locations: bool) -> String {
     d.out
 }
 
-/// `300ms`, `2s`, `1m`: the largest unit that holds the duration exactly.
-pub fn format_duration(d: Duration) -> String {
+/// The units a contract writes durations in (whole numbers only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationUnit {
+    Minutes,
+    Seconds,
+    Millis,
+}
+
+/// A duration in the largest unit that holds it exactly: `(2, Minutes)` for 120 s,
+/// `(1500, Millis)` for 1.5 s, `(0, Millis)` for zero. Everything that writes a duration
+/// (contracts, reports, generated code) starts from this.
+pub fn largest_unit(d: Duration) -> (u128, DurationUnit) {
     let ms = d.as_millis();
     if ms > 0 && ms.is_multiple_of(60_000) {
-        format!("{}m", ms / 60_000)
+        (ms / 60_000, DurationUnit::Minutes)
     } else if ms > 0 && ms.is_multiple_of(1_000) {
-        format!("{}s", ms / 1_000)
+        (ms / 1_000, DurationUnit::Seconds)
     } else {
-        format!("{ms}ms")
+        (ms, DurationUnit::Millis)
     }
+}
+
+/// `300ms`, `2s`, `1m`, as a contract writes it.
+pub fn format_duration(d: Duration) -> String {
+    let (n, unit) = largest_unit(d);
+    let unit = match unit {
+        DurationUnit::Minutes => "m",
+        DurationUnit::Seconds => "s",
+        DurationUnit::Millis => "ms",
+    };
+    format!("{n}{unit}")
 }
 
 struct Dumper<'m> {

@@ -120,6 +120,24 @@ impl Model {
     pub fn snippet(&self, span: Span) -> &str {
         &self.file(span.file).source[span.start as usize..span.end as usize]
     }
+
+    /// The detail type a typed error travels with, `<service>.<ErrorName>`: under the
+    /// service whose rpc throws it (`thrower`), wherever the error is declared. An error
+    /// sent by an rpc that does not throw it goes under its own file's service or, for a
+    /// file without one, the file's name without `.brief` (`common.Gone`).
+    pub fn error_wire_name(&self, error: ErrorId, thrower: Option<&Service>) -> String {
+        let e = self.error(error);
+        let file = self.file(e.file);
+        let prefix = match thrower.or(file.service.as_ref()) {
+            Some(s) => s.name.clone(),
+            None => file
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        format!("{prefix}.{}", e.name)
+    }
 }
 
 /// One `.brief` file.
@@ -287,6 +305,11 @@ impl Type {
             "time" => Type::Time,
             _ => return None,
         })
+    }
+
+    /// Lists and maps: absent on the wire means empty, so they are never required.
+    pub fn is_collection(&self) -> bool {
+        matches!(self, Type::List(_) | Type::Map(_))
     }
 
     /// The type as it would be written in a contract.

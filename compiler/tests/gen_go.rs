@@ -1,8 +1,9 @@
 //! The Go generator's output compiles, is gofmt-clean, passes `go vet`, is deterministic,
-//! and works: every valid contract of the corpus (plus the summer example) is generated
-//! into one Go module that is vetted and built; the loopback tests of `tests/go` (a
-//! generated client against a generated server) run with `-race`; the summer example's
-//! committed generated code must be current and its module must build.
+//! and works: every contract of the corpus that checks (`valid/`, `warn/`), the
+//! adversarial names of `tests/names` and the summer example are generated into one Go
+//! module that is vetted and built; the loopback tests of `tests/go` (a generated client
+//! against a generated server) run with `-race`; the summer example's committed generated
+//! code must be current and its module must build.
 //!
 //! Needs `go` and `gofmt` on PATH; without them the tests say so loudly and pass.
 
@@ -87,9 +88,9 @@ fn go_mod(module: &str, runtime: &Path) -> String {
     )
 }
 
-/// The cases of the corpus: the `*.brief` files directly in `tests/corpus/valid`.
-fn corpus_cases() -> Vec<String> {
-    let dir = repo().join("tests/corpus/valid");
+/// The cases of one folder of the corpus: the `*.brief` files directly in it.
+fn corpus_cases(folder: &str) -> Vec<String> {
+    let dir = repo().join("tests/corpus").join(folder);
     let mut cases: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|e| e.ok())
@@ -114,17 +115,23 @@ fn every_valid_contract_generates_vetted_go() {
     std::fs::write(tmp.join("go.mod"), go_mod(module, &repo.join("runtime/go"))).unwrap();
 
     // (working directory, contract path as given, case name)
-    let mut cases: Vec<(PathBuf, String, String)> = corpus_cases()
-        .into_iter()
-        .map(|file| {
-            let name = file.trim_end_matches(".brief").to_string();
-            (repo.join("tests/corpus"), format!("valid/{file}"), name)
-        })
-        .collect();
-    assert!(
-        !cases.is_empty(),
-        "no valid contracts in tests/corpus/valid"
-    );
+    let mut cases: Vec<(PathBuf, String, String)> = Vec::new();
+    for folder in ["valid", "warn"] {
+        let found = corpus_cases(folder);
+        assert!(!found.is_empty(), "no contracts in tests/corpus/{folder}");
+        cases.extend(found.into_iter().map(|file| {
+            let name = format!("{folder}_{}", file.trim_end_matches(".brief"));
+            (repo.join("tests/corpus"), format!("{folder}/{file}"), name)
+        }));
+    }
+    for part in ["keywords", "scopes", "packages"] {
+        let case = (
+            repo.join("tests/names"),
+            part.to_string(),
+            format!("names_{part}"),
+        );
+        cases.push(case);
+    }
     cases.push((
         repo.join("examples/summer"),
         "rpc".into(),

@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use super::rules::{Level, Party, Rule};
 use super::Finding;
+use crate::dump::format_duration;
 use crate::model::{EnumId, ErrorId, Field, File, MessageId, Model, Rpc, Schema, Span, Type};
 
 /// Which side of the wire writes a message.
@@ -248,14 +248,14 @@ impl<'a> Walker<'a> {
                 Some(_) => format!(
                     "the provider's timeout of rpc `{}` is {}, the consumer's copy says {}: calls the consumer expects to finish may be cut off",
                     old.name,
-                    duration(nm.deadline()),
-                    duration(om.deadline())
+                    format_duration(nm.deadline()),
+                    format_duration(om.deadline())
                 ),
                 None => format!(
                     "the timeout of rpc `{}` is shorter: {} (was {}); calls that used to finish in time may now be cut off",
                     old.name,
-                    duration(nm.deadline()),
-                    duration(om.deadline())
+                    format_duration(nm.deadline()),
+                    format_duration(om.deadline())
                 ),
             };
             self.emit(
@@ -447,7 +447,7 @@ impl<'a> Walker<'a> {
             let path = self.path_with(&format!("{old_owner}.{}", of.name));
             let mut wire_error = false;
             if dir == Dir::Output && !of.optional {
-                if is_collection(&of.ty) {
+                if of.ty.is_collection() {
                     self.emit(
                         Rule::ListOrMapAbsentAsEmpty,
                         format!(
@@ -530,7 +530,7 @@ impl<'a> Walker<'a> {
         if dir == Dir::Input {
             for nf in added.iter().filter(|f| !f.optional) {
                 let path = self.path_with(&format!("{new_owner}.{}", nf.name));
-                if is_collection(&nf.ty) {
+                if nf.ty.is_collection() {
                     self.emit(
                         Rule::ListOrMapAbsentAsEmpty,
                         format!(
@@ -607,7 +607,7 @@ impl<'a> Walker<'a> {
             };
             match wire {
                 Some((rule, why, why_collection)) => {
-                    let (rule, why) = if is_collection(&of.ty) {
+                    let (rule, why) = if of.ty.is_collection() {
                         (Rule::ListOrMapAbsentAsEmpty, why_collection)
                     } else {
                         (rule, why)
@@ -896,10 +896,6 @@ fn renamed_field(old: &Model, of: &Field, new: &Model, nf: &Field) -> bool {
     of.optional == nf.optional && of.ty.display(old) == nf.ty.display(new)
 }
 
-fn is_collection(ty: &Type) -> bool {
-    matches!(ty, Type::List(_) | Type::Map(_))
-}
-
 /// `[]` per list and `{}` per map around the element type, for paths.
 fn suffix(ty: &Type) -> String {
     let mut s = String::new();
@@ -925,16 +921,4 @@ fn written(model: &Model, ty: &Type, optional: bool) -> String {
         s.push('?');
     }
     s
-}
-
-/// `300ms`, `2s`, `1m`, as a contract would write it.
-fn duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms > 0 && ms.checked_rem(60_000) == Some(0) {
-        format!("{}m", ms / 60_000)
-    } else if ms > 0 && ms.checked_rem(1000) == Some(0) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
-    }
 }

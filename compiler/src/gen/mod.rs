@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod go;
+pub mod names;
 pub mod rust;
 
 use std::collections::BTreeMap;
@@ -92,8 +93,9 @@ pub fn contract_files(model: &Model) -> Vec<&File> {
     files
 }
 
-/// A stable identifier stem per file: its file name without `.brief`, or, where two files
-/// share a name, their paths from the first differing folder joined with `_`.
+/// A stable identifier stem per file: its file name without `.brief`, or, where several
+/// files share a name, their paths from the first folder in which they differ, joined
+/// with `_` (`a/common.brief` and `b/common.brief` → `a_common`, `b_common`).
 pub fn file_stems(model: &Model) -> BTreeMap<crate::model::FileId, String> {
     let stem = |f: &File| {
         f.path
@@ -101,30 +103,38 @@ pub fn file_stems(model: &Model) -> BTreeMap<crate::model::FileId, String> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     };
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let folders = |f: &File| -> Vec<String> {
+        f.path
+            .parent()
+            .into_iter()
+            .flat_map(|p| p.components())
+            .filter_map(|c| match c {
+                std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut groups: BTreeMap<String, Vec<&File>> = BTreeMap::new();
     for f in &model.files {
-        *counts.entry(stem(f)).or_default() += 1;
+        groups.entry(stem(f)).or_default().push(f);
     }
-    model
-        .files
-        .iter()
-        .map(|f| {
-            let s = stem(f);
-            let name = if counts[&s] > 1 {
-                let path = f.path.with_extension("");
-                path.components()
-                    .filter_map(|c| match c {
-                        std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>()
-                    .join("_")
-            } else {
-                s
-            };
-            (f.id, name)
-        })
-        .collect()
+    let mut out = BTreeMap::new();
+    for (name, files) in groups {
+        if files.len() == 1 {
+            out.insert(files[0].id, name);
+            continue;
+        }
+        let paths: Vec<Vec<String>> = files.iter().map(|f| folders(f)).collect();
+        let shared = (0..)
+            .take_while(|&i| paths.iter().all(|p| i < p.len() && p[i] == paths[0][i]))
+            .count();
+        for (f, folders) in files.iter().zip(paths) {
+            let mut words = folders[shared..].to_vec();
+            words.push(name.clone());
+            out.insert(f.id, words.join("_"));
+        }
+    }
+    out
 }
 
 /// Runs the language's formatter (`rustfmt`, `gofmt`) over every generated file, so the
@@ -191,16 +201,19 @@ pub fn write_files(out: &Path, files: &Files) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// A doc string as comment lines for templates to put after `//`, `///` or `//!`: a space
-/// before each non-empty line, none on blank ones (so no trailing whitespace).
+/// before each non-empty line, none on blank ones (so no trailing whitespace). A lone
+/// carriage return ends a line too (Rust rejects one inside a doc comment), and NUL and
+/// a byte order mark, which Go rejects anywhere in a file, show as `\u{fffd}`.
 pub fn comment_lines(doc: &Option<String>) -> Vec<String> {
     doc.as_deref()
         .map(|d| {
             d.lines()
+                .flat_map(|l| l.split('\r'))
                 .map(|l| {
                     if l.is_empty() {
                         String::new()
                     } else {
-                        format!(" {l}")
+                        format!(" {}", l.replace(['\0', '\u{feff}'], "\u{fffd}"))
                     }
                 })
                 .collect()
@@ -215,4 +228,41 @@ pub fn endpoint_env_var(service: &str) -> String {
         "SERVICE_{}_URL",
         service.to_ascii_uppercase().replace(['-', '.'], "_")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_lines_are_safe_in_every_language() {
+        let doc = Some("a\r\nb\rc\n\nd\0e\u{feff}f".to_string());
+        assert_eq!(
+            comment_lines(&doc),
+            [" a", " b", " c", "", " d\u{fffd}e\u{fffd}f"]
+        );
+        assert!(comment_lines(&None).is_empty());
+    }
+
+    #[test]
+    fn file_stems_tell_files_of_one_name_apart_by_their_folders() {
+        let sources = crate::MemorySources::new([
+            ("rpc/a/common.brief", "message A {}"),
+            ("rpc/b/common.brief", "message B {}"),
+            (
+                "rpc/shop.brief",
+                "import \"a/common.brief\"\nimport \"b/common.brief\"\nmessage S { a A b B }",
+            ),
+        ]);
+        let checked = crate::check_with(&sources, &["rpc/shop.brief".into()]).unwrap();
+        assert!(
+            !checked.diagnostics.has_errors(),
+            "{:?}",
+            checked.diagnostics
+        );
+        let stems: Vec<String> = file_stems(&checked.model).into_values().collect();
+        let mut stems = stems;
+        stems.sort();
+        assert_eq!(stems, ["a_common", "b_common", "shop"]);
+    }
 }

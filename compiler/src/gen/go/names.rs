@@ -1,9 +1,10 @@
-//! Go identifiers for contract names: exported case with Go's initialisms, keyword
-//! escaping, and a [`Namespace`] that keeps generated names from colliding.
-
-use std::collections::BTreeSet;
+//! Go identifiers for contract names: exported case with Go's initialisms, Go's reserved
+//! words, and the namespaces of a generated package (see [`crate::gen::names`] for the
+//! rule they share).
 
 use heck::ToUpperCamelCase;
+
+use crate::gen::names::{Case, Namespace, Reserved};
 
 /// Words Go writes in capitals (golint's list, trimmed to what appears in APIs).
 const INITIALISMS: &[&str] = &[
@@ -40,12 +41,67 @@ const KEYWORDS: &[&str] = &[
     "var",
 ];
 
-/// Identifiers generated functions use as parameters and locals, and the packages every
-/// generated file may import: an imported contract's package alias must differ from all.
+/// Go's predeclared identifiers: an import named like one would shadow it.
+const PREDECLARED: &[&str] = &[
+    "any",
+    "bool",
+    "byte",
+    "comparable",
+    "complex64",
+    "complex128",
+    "error",
+    "float32",
+    "float64",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "rune",
+    "string",
+    "uint",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uintptr",
+    "true",
+    "false",
+    "iota",
+    "nil",
+    "append",
+    "cap",
+    "clear",
+    "close",
+    "complex",
+    "copy",
+    "delete",
+    "imag",
+    "len",
+    "make",
+    "max",
+    "min",
+    "new",
+    "panic",
+    "print",
+    "println",
+    "real",
+    "recover",
+];
+
+/// Every word the Go generator steps around, for the corpus that proves it does.
+pub const RESERVED: Reserved = Reserved {
+    language: "go",
+    keywords: KEYWORDS,
+    names: PREDECLARED,
+};
+
+/// The parameters and locals of generated functions, the packages a generated file may
+/// import, and names Go forbids for an import (`init`, `main`, `_`): an imported
+/// contract's package is imported under another name.
 const LOCALS_AND_IMPORTS: &[&str] = &[
     "brief", "context", "errors", "http", "time", "fmt", "ctx", "in", "out", "opts", "err", "c",
-    "m", "d", "e", "impl", "b", "wire", "typed", "detail", "new", "nil", "true", "false", "string",
-    "any", "error",
+    "m", "d", "e", "impl", "b", "wire", "typed", "detail", "init", "main", "_",
 ];
 
 /// Methods every generated message has: a field may not take these names.
@@ -53,7 +109,60 @@ pub const MESSAGE_METHODS: &[&str] =
     &["DecodeBrief", "EncodeBrief", "MarshalJSON", "UnmarshalJSON"];
 
 /// Methods a generated typed error has on top of [`MESSAGE_METHODS`].
-pub const ERROR_METHODS: &[&str] = &["Error", "BriefCode", "BriefType"];
+pub const ERROR_METHODS: &[&str] = &[
+    "Error",
+    "BriefCode",
+    "BriefType",
+    "WithMessage",
+    "SetBriefMessage",
+];
+
+/// Method names `go vet` holds to the signature of a standard interface (`MarshalJSON`,
+/// `ReadByte`, ...) whatever the type: an rpc's method must not take one.
+const STANDARD_METHODS: &[&str] = &[
+    "GobDecode",
+    "GobEncode",
+    "MarshalJSON",
+    "MarshalXML",
+    "ReadByte",
+    "ReadRune",
+    "UnmarshalJSON",
+    "UnmarshalXML",
+    "UnreadByte",
+    "UnreadRune",
+    "WriteByte",
+];
+
+/// The methods of a service's server interface and client: one per rpc.
+pub fn methods() -> Namespace {
+    Namespace::reserving(Case::Sensitive, STANDARD_METHODS.iter().copied())
+}
+
+/// The fields (and methods) of a generated message, or of a typed error.
+pub fn fields(error: bool) -> Namespace {
+    let errors = if error { ERROR_METHODS } else { &[] };
+    Namespace::reserving(
+        Case::Sensitive,
+        MESSAGE_METHODS.iter().chain(errors).copied(),
+    )
+}
+
+/// The package names of one output: keywords cannot name a package, and `main` would
+/// make a command, not a library.
+pub fn packages() -> Namespace {
+    Namespace::reserving(
+        Case::Sensitive,
+        KEYWORDS.iter().chain(&["main", "init", "_"]).copied(),
+    )
+}
+
+/// The names under which one generated file imports other contracts' packages.
+pub fn import_aliases() -> Namespace {
+    Namespace::reserving(
+        Case::Sensitive,
+        LOCALS_AND_IMPORTS.iter().chain(PREDECLARED).copied(),
+    )
+}
 
 /// `serviceId` → `ServiceID`, `url` → `URL`, `httpStatus` → `HTTPStatus`.
 pub fn exported(name: &str) -> String {
@@ -122,7 +231,8 @@ pub fn unexported(name: &str) -> String {
     }
 }
 
-/// `image-storage` → `imagestorage`: Go package names are lowercase single words.
+/// `image-storage` → `imagestorage`: Go package names are lowercase single words (the
+/// [`packages`] namespace then steps around keywords and other packages).
 pub fn package_name(service_or_stem: &str) -> String {
     let mut p: String = service_or_stem
         .chars()
@@ -132,52 +242,96 @@ pub fn package_name(service_or_stem: &str) -> String {
     if p.is_empty() || p.starts_with(|c: char| c.is_ascii_digit()) {
         p.insert_str(0, "pkg");
     }
-    if KEYWORDS.contains(&p.as_str()) {
-        p.push_str("pb");
-    }
     p
 }
 
 /// The name under which a generated file imports another contract's package: the
-/// package name, unless that would shadow a parameter, a local or another import.
-pub fn import_alias(package: &str) -> String {
-    if LOCALS_AND_IMPORTS.contains(&package) {
-        format!("{package}pkg")
+/// package name, or with `pkg` appended when that would shadow a parameter, a local,
+/// another import or a predeclared identifier.
+pub fn import_alias(aliases: &mut Namespace, package: &str) -> String {
+    if aliases.is_free(package) {
+        aliases.claim(package)
     } else {
-        package.to_string()
+        aliases.claim(&format!("{package}pkg"))
     }
 }
 
-/// Identifiers already taken in one Go scope (a package, a struct's fields and methods,
-/// an interface's methods). [`Namespace::claim`] hands out the wanted name, or the name
-/// with `_` appended until it is free, so two contract names that map to the same Go name
-/// (`userId` and `userID`) still give compiling code, deterministically by order.
-#[derive(Debug, Clone, Default)]
-pub struct Namespace {
-    taken: BTreeSet<String>,
-}
+/// Operating systems and architectures that `go build` reads from a file name's last
+/// `_` words (`x_linux.go` builds only on Linux).
+const GOOS_GOARCH: &[&str] = &[
+    "aix",
+    "android",
+    "darwin",
+    "dragonfly",
+    "freebsd",
+    "hurd",
+    "illumos",
+    "ios",
+    "js",
+    "linux",
+    "nacl",
+    "netbsd",
+    "openbsd",
+    "plan9",
+    "solaris",
+    "wasip1",
+    "windows",
+    "zos",
+    "386",
+    "amd64",
+    "amd64p32",
+    "arm",
+    "armbe",
+    "arm64",
+    "arm64be",
+    "loong64",
+    "mips",
+    "mipsle",
+    "mips64",
+    "mips64le",
+    "mips64p32",
+    "mips64p32le",
+    "ppc",
+    "ppc64",
+    "ppc64le",
+    "riscv",
+    "riscv64",
+    "s390",
+    "s390x",
+    "sparc",
+    "sparc64",
+    "wasm",
+];
 
-impl Namespace {
-    pub fn new() -> Namespace {
-        Namespace::default()
+/// The stem of a generated file's name, `<stem>.brief.go`, from a contract's file stem:
+/// safe characters only, and nothing `go build` would skip (a leading `_` or `.`) or build
+/// on one platform only (`x_windows`, `x_arm64_test`).
+pub fn file_stem(stem: &str) -> String {
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut safe = safe.trim_start_matches('_').to_string();
+    if safe.is_empty() {
+        safe = "contract".into();
     }
-
-    /// A namespace whose `reserved` names are taken already (e.g. a type's methods).
-    pub fn with_reserved(reserved: &[&str]) -> Namespace {
-        Namespace {
-            taken: reserved.iter().map(|s| s.to_string()).collect(),
-        }
+    let mut words: Vec<&str> = safe.split('_').skip(1).collect();
+    if words.last() == Some(&"test") {
+        words.pop();
     }
-
-    /// `want`, or `want_`, `want__`, ... whichever is free first; it is then taken.
-    pub fn claim(&mut self, want: &str) -> String {
-        let mut name = want.to_string();
-        while self.taken.contains(&name) {
-            name.push('_');
-        }
-        self.taken.insert(name.clone());
-        name
+    if words
+        .last()
+        .is_some_and(|w| GOOS_GOARCH.contains(&w.to_ascii_lowercase().as_str()))
+    {
+        safe.push('_');
     }
+    safe
 }
 
 /// A Go interpreted string literal holding `s` exactly.
@@ -209,6 +363,7 @@ mod tests {
 
     #[test]
     fn names() {
+        let mut aliases = import_aliases();
         let table = [
             (exported("serviceId"), "ServiceID"),
             (exported("userId"), "UserID"),
@@ -238,13 +393,24 @@ mod tests {
             (unexported("SumIn"), "sumIn"),
             (unexported("Color"), "color"),
             (package_name("image-storage"), "imagestorage"),
-            (package_name("type"), "typepb"),
             (package_name("3d"), "pkg3d"),
             (package_name("summer"), "summer"),
-            (import_alias("common"), "common"),
-            (import_alias("time"), "timepkg"),
-            (import_alias("in"), "inpkg"),
-            (import_alias("brief"), "briefpkg"),
+            (packages().claim(&package_name("type")), "type_"),
+            (packages().claim(&package_name("main")), "main_"),
+            (import_alias(&mut aliases, "common"), "common"),
+            (import_alias(&mut aliases, "time"), "timepkg"),
+            (import_alias(&mut aliases, "in"), "inpkg"),
+            (import_alias(&mut aliases, "brief"), "briefpkg"),
+            (import_alias(&mut aliases, "string"), "stringpkg"),
+            (import_alias(&mut aliases, "timepkg"), "timepkgpkg"),
+            (file_stem("summer"), "summer"),
+            (file_stem("a_windows"), "a_windows_"),
+            (file_stem("a_linux_amd64"), "a_linux_amd64_"),
+            (file_stem("a_arm64_test"), "a_arm64_test_"),
+            (file_stem("linux"), "linux"),
+            (file_stem("_hidden"), "hidden"),
+            (file_stem("my.types"), "my_types"),
+            (file_stem("_"), "contract"),
             (
                 string_literal("a \"b\"\\\n\u{1}é"),
                 "\"a \\\"b\\\"\\\\\\n\\x01é\"",
@@ -256,12 +422,10 @@ mod tests {
     }
 
     #[test]
-    fn namespace_renames_collisions_in_order() {
-        let mut fields = Namespace::with_reserved(MESSAGE_METHODS);
+    fn fields_step_around_generated_methods() {
+        let mut fields = fields(false);
         let table = [
             ("userId", "UserID"),
-            ("userID", "UserID_"),
-            ("user_id", "UserID__"),
             ("encodeBrief", "EncodeBrief_"),
             ("type", "Type"),
             ("map", "Map"),
@@ -269,9 +433,30 @@ mod tests {
         for (field, want) in table {
             assert_eq!(fields.claim(&exported(field)), want, "{field}");
         }
-        let mut errors = Namespace::with_reserved(ERROR_METHODS);
+        let mut errors = super::fields(true);
         assert_eq!(errors.claim(&exported("error")), "Error_");
         assert_eq!(errors.claim(&exported("briefType")), "BriefType_");
+        assert_eq!(errors.claim(&exported("withMessage")), "WithMessage_");
         assert_eq!(errors.claim(&exported("code")), "Code");
+    }
+
+    /// Every reserved word, in every place a contract name goes, comes out as a usable
+    /// identifier (the corpus in `tests/names` compiles them all).
+    #[test]
+    fn every_reserved_word_is_escaped_everywhere() {
+        for word in RESERVED.words() {
+            for ident in [exported(word), type_name(word)] {
+                assert!(
+                    ident.starts_with(|c: char| c.is_ascii_uppercase()),
+                    "{ident}"
+                );
+            }
+            let lower = unexported(word);
+            assert!(!KEYWORDS.contains(&lower.as_str()), "{word}: {lower}");
+            let package = packages().claim(&package_name(word));
+            assert!(!KEYWORDS.contains(&package.as_str()), "{word}: {package}");
+            let alias = import_alias(&mut import_aliases(), &package);
+            assert!(!RESERVED.words().any(|w| w == alias), "{word}: {alias}");
+        }
     }
 }

@@ -4,32 +4,44 @@
 //! mapping comes from `brief_runtime::wire`), a constant per rpc, a typed client, a server
 //! trait and a `router` function that mounts an implementation on the runtime's server.
 //! Types a contract imports are referred to through their own module: `super::common::Item`.
+//!
+//! [`plan`] names everything first (see [`crate::gen::names`] for the rule), [`types`] and
+//! [`service`] build the [`view`] the templates render.
 
 pub mod names;
+mod plan;
+mod service;
+mod types;
+mod view;
 
 use askama::Template;
 
-use super::{comment_lines, contract_files, endpoint_env_var, file_stems, header, Files, Options};
+use super::{comment_lines, contract_files, header, Files, Options};
 use crate::model::*;
+use plan::Plan;
+use types::Scope;
+use view::{IndexEntry, IndexView, ModuleView, TopicView};
 
 /// The runtime API level generated code needs; `brief_runtime::API_LEVEL` must be at
 /// least this, so a too-old runtime fails at compile time with a clear message.
-pub const RUNTIME_API_LEVEL: u32 = 1;
+/// Level 2: typed errors carry their message (`brief_runtime::Typed`).
+pub const RUNTIME_API_LEVEL: u32 = 2;
 
 /// Generates `<module>.rs` per contract plus `mod.rs` declaring them, for a source tree,
 /// and `brief.rs`, which declares them inline for `include!` from `OUT_DIR`.
 pub fn generate(model: &Model, options: &Options) -> Files {
-    let stems = file_stems(model);
+    let mut plan = Plan::build(model);
     let mut files = Files::new();
     let mut modules = Vec::new();
     for file in contract_files(model) {
-        let module = names::module_name(&stems[&file.id]);
-        let view = ModuleView::build(model, file, options, &stems);
+        let view = module_view(model, &mut plan, file, options);
         let text = view.render().expect("templates render plain data");
-        files.insert(format!("{module}.rs").into(), text + "\n");
+        let module = &plan.modules[&file.id];
+        files.insert(module.file.clone().into(), text + "\n");
         modules.push(IndexEntry {
             docs: module_docs(file),
-            name: module,
+            name: module.name.clone(),
+            file: module.file.clone(),
         });
     }
     let mod_rs = IndexView {
@@ -52,20 +64,6 @@ pub fn generate(model: &Model, options: &Options) -> Files {
     files
 }
 
-#[derive(Template)]
-#[template(path = "rust/index.rs.txt", escape = "none")]
-struct IndexView {
-    header: String,
-    modules: Vec<IndexEntry>,
-    inline: bool,
-}
-
-#[derive(Clone)]
-struct IndexEntry {
-    name: String,
-    docs: Vec<String>,
-}
-
 /// The docs of a contract's module: the service's doc and name, or the file's path.
 fn module_docs(file: &File) -> Vec<String> {
     let mut lines = comment_lines(&file.service.as_ref().and_then(|s| s.doc.clone()));
@@ -83,429 +81,43 @@ fn module_docs(file: &File) -> Vec<String> {
     lines
 }
 
-#[derive(Template)]
-#[template(path = "rust/module.rs.txt", escape = "none")]
-struct ModuleView {
-    header: String,
-    api_level: u32,
-    /// Whether the module declares serde types (and so imports the derives).
-    has_types: bool,
-    service: Option<ServiceView>,
-    topics: Vec<TopicView>,
-    messages: Vec<StructView>,
-    enums: Vec<EnumView>,
-    errors: Vec<ErrorView>,
-}
-
-struct ServiceView {
-    name: String,
-    env_var: String,
-    trait_name: String,
-    client_name: String,
-    docs: Vec<String>,
-    rpcs: Vec<RpcView>,
-    client: bool,
-    server: bool,
-}
-
-struct RpcView {
-    name: String,
-    method: String,
-    const_name: String,
-    input: String,
-    output: String,
-    /// `brief_runtime::Error`, or the rpc's own error enum when it declares `throws`.
-    error: String,
-    idempotent: bool,
-    readonly: bool,
-    timeout: String,
-    docs: Vec<String>,
-    deprecated: bool,
-    throws: Vec<ThrowView>,
-}
-
-struct ThrowView {
-    variant: String,
-    /// A format string literal: the message with braces escaped, then the fields.
-    display_format: String,
-    ty: String,
-    type_name: String,
-    code: String,
-    message: String,
-    docs: Vec<String>,
-}
-
-struct TopicView {
-    const_name: String,
-    topic: String,
-    message: String,
-    docs: Vec<String>,
-}
-
-struct StructView {
-    name: String,
-    /// The message reaches itself, so other structs hold it boxed.
-    boxed: bool,
-    docs: Vec<String>,
-    fields: Vec<FieldView>,
-}
-
-struct FieldView {
-    name: String,
-    docs: Vec<String>,
-    serde: String,
-    ty: String,
-    deprecated: bool,
-}
-
-struct EnumView {
-    name: String,
-    docs: Vec<String>,
-    variants: Vec<VariantView>,
-}
-
-struct VariantView {
-    name: String,
-    wire: String,
-    docs: Vec<String>,
-}
-
-struct ErrorView {
-    data: StructView,
-    code: String,
-}
-
-#[derive(Clone, Copy)]
-struct Scope<'a> {
-    model: &'a Model,
-    file: FileId,
-    /// The message whose fields are being generated, if it is a message.
-    owner: Option<MessageId>,
-    stems: &'a std::collections::BTreeMap<FileId, String>,
-}
-
-impl Scope<'_> {
-    /// The path of a declared type as seen from the module being generated.
-    fn path(&self, file: FileId, name: &str) -> String {
-        let name = names::type_name(name);
-        if file == self.file {
-            name
-        } else {
-            format!(
-                "super::{}::{}",
-                names::module_name(&self.stems[&file]),
-                name
-            )
-        }
-    }
-
-    fn message(&self, id: MessageId) -> String {
-        let m = self.model.message(id);
-        self.path(m.file, &m.name)
-    }
-
-    fn rust_type(&self, ty: &Type) -> String {
-        match ty {
-            Type::Bool => "bool".into(),
-            Type::Int => "i64".into(),
-            Type::Float => "f64".into(),
-            Type::String => "String".into(),
-            Type::Bytes => "Vec<u8>".into(),
-            Type::Time => "brief_runtime::Timestamp".into(),
-            Type::List(t) => format!("Vec<{}>", self.rust_type(t)),
-            Type::Map(t) => format!("std::collections::BTreeMap<String, {}>", self.rust_type(t)),
-            Type::Message(id) => self.message(*id),
-            Type::Enum(id) => {
-                let e = self.model.enum_(*id);
-                self.path(e.file, &e.name)
-            }
-        }
-    }
-
-    fn field(&self, f: &Field) -> FieldView {
-        let name = names::field_name(&f.name);
-        let mut serde = Vec::new();
-        if name.trim_start_matches("r#") != f.name {
-            serde.push(format!("rename = \"{}\"", f.name));
-        }
-        let collection = matches!(f.ty, Type::List(_) | Type::Map(_));
-        if f.optional || collection {
-            // Absent lists and maps decode as empty, absent optionals as None.
-            serde.push("default".into());
-        }
-        serde.push("with = \"brief_runtime::wire\"".into());
-        if f.optional {
-            serde.push("skip_serializing_if = \"Option::is_none\"".into());
-        }
-        let mut ty = self.rust_type(&f.ty);
-        if let Type::Message(target) = f.ty {
-            // A direct field back into its own cycle would give the struct infinite size.
-            if self
-                .owner
-                .is_some_and(|owner| reaches(self.model, target, owner))
-            {
-                ty = format!("Box<{ty}>");
-            }
-        }
-        if f.optional {
-            ty = format!("Option<{ty}>");
-        }
-        FieldView {
-            name,
-            docs: comment_lines(&f.doc),
-            serde: serde.join(", "),
-            ty,
-            deprecated: f.deprecated,
-        }
-    }
-
-    fn data(&self, name: &str, doc: &Option<String>, fields: &[Field]) -> StructView {
-        StructView {
-            boxed: self.owner.is_some_and(|m| {
-                self.model.message(m).fields.iter().any(|f| match f.ty {
-                    Type::Message(next) => reaches(self.model, next, m),
-                    _ => false,
-                })
-            }),
-            name: names::type_name(name),
-            docs: comment_lines(doc),
-            fields: fields.iter().map(|f| self.field(f)).collect(),
-        }
-    }
-}
-
-impl ModuleView {
-    fn build(
-        model: &Model,
-        file: &File,
-        options: &Options,
-        stems: &std::collections::BTreeMap<FileId, String>,
-    ) -> ModuleView {
-        let scope = Scope {
-            model,
-            file: file.id,
-            owner: None,
-            stems,
-        };
-        // Names the contract declares come first; generated names step aside.
-        let mut types = Taken::default();
-        for id in &file.messages {
-            types.claim(names::type_name(&model.message(*id).name));
-        }
-        for id in &file.enums {
-            types.claim(names::type_name(&model.enum_(*id).name));
-        }
-        for id in &file.errors {
-            types.claim(names::type_name(&model.error(*id).name));
-        }
-        let mut consts = Taken::default();
-        consts.claim("SERVICE".into());
-        let service = file.service.as_ref().map(|s| {
-            let base = names::service_type(&s.name);
-            let trait_name = types.unique(base.clone(), "Service");
-            let client_name = types.unique(format!("{base}Client"), "Rpc");
-            let mut methods = Taken::default();
-            for reserved in ["new", "with_url", "from_env", "from_client"] {
-                methods.claim(reserved.into());
-            }
-            let rpcs = file
-                .rpcs
-                .iter()
-                .map(|r| rpc_view(&scope, &s.name, r, &mut types, &mut consts, &mut methods))
-                .collect();
-            ServiceView {
-                env_var: endpoint_env_var(&s.name),
-                name: s.name.clone(),
-                trait_name,
-                client_name,
-                docs: comment_lines(&s.doc),
-                rpcs,
-                client: options.client,
-                server: options.server,
-            }
-        });
-        ModuleView {
-            header: header("//", file),
-            has_types: !(file.messages.is_empty()
-                && file.enums.is_empty()
-                && file.errors.is_empty()),
-            api_level: RUNTIME_API_LEVEL,
-            service,
-            topics: file
-                .schemas
-                .iter()
-                .map(|s| TopicView {
-                    const_name: consts.unique(
-                        format!(
-                            "{}_TOPIC",
-                            names::const_name(&s.topic.replace(['.', '-'], "_"))
-                        ),
-                        "",
-                    ),
-                    topic: s.topic.clone(),
-                    message: scope.message(s.message),
-                    docs: comment_lines(&s.doc),
-                })
-                .collect(),
-            messages: file
-                .messages
-                .iter()
-                .map(|id| {
-                    let m = model.message(*id);
-                    let scope = Scope {
-                        owner: Some(*id),
-                        ..scope
-                    };
-                    scope.data(&m.name, &m.doc, &m.fields)
-                })
-                .collect(),
-            enums: file
-                .enums
-                .iter()
-                .map(|id| {
-                    let e = model.enum_(*id);
-                    EnumView {
-                        name: names::type_name(&e.name),
-                        docs: comment_lines(&e.doc),
-                        variants: e
-                            .values
-                            .iter()
-                            .map(|v| VariantView {
-                                name: names::variant_name(&v.name),
-                                wire: v.name.clone(),
-                                docs: comment_lines(&v.doc),
-                            })
-                            .collect(),
-                    }
-                })
-                .collect(),
-            errors: file
-                .errors
-                .iter()
-                .map(|id| {
-                    let e = model.error(*id);
-                    ErrorView {
-                        data: scope.data(&e.name, &e.doc, &e.fields),
-                        code: code_variant(e.code),
-                    }
-                })
-                .collect(),
-        }
-    }
-}
-
-/// Identifiers already used in one namespace of a generated module.
-#[derive(Default)]
-struct Taken(std::collections::BTreeSet<String>);
-
-impl Taken {
-    fn claim(&mut self, name: String) {
-        self.0.insert(name);
-    }
-
-    /// `name`, or `name` + `suffix` (then numbered) when it is taken; claimed either way.
-    fn unique(&mut self, name: String, suffix: &str) -> String {
-        let mut candidate = name.clone();
-        let mut n = 1;
-        while self.0.contains(&candidate) {
-            candidate = if n == 1 && !suffix.is_empty() {
-                format!("{name}{suffix}")
-            } else {
-                format!("{name}{suffix}{n}")
-            };
-            n += 1;
-        }
-        self.0.insert(candidate.clone());
-        candidate
-    }
-}
-
-fn rpc_view(
-    scope: &Scope,
-    service: &str,
-    r: &Rpc,
-    types: &mut Taken,
-    consts: &mut Taken,
-    methods: &mut Taken,
-) -> RpcView {
-    // Each rpc needs both `m` and `m_with` on the client.
-    let mut method = names::method_name(&r.name);
-    while methods.0.contains(&method) || methods.0.contains(&format!("{method}_with")) {
-        method = format!("{method}_rpc");
-    }
-    methods.claim(method.clone());
-    methods.claim(format!("{method}_with"));
-    let throws: Vec<ThrowView> = r
-        .modifiers
-        .throws
+fn module_view(model: &Model, plan: &mut Plan, file: &File, options: &Options) -> ModuleView {
+    let mut scopes = plan
+        .scopes
+        .remove(&file.id)
+        .expect("the plan has every file");
+    let scope = Scope {
+        model,
+        plan,
+        file: file.id,
+        owner: None,
+    };
+    let service = file
+        .service
+        .as_ref()
+        .map(|s| service::service_view(&scope, &mut scopes, s, &file.rpcs, options));
+    let topics = file
+        .schemas
         .iter()
-        .map(|id| {
-            let e = scope.model.error(*id);
-            let message = e.doc.clone().unwrap_or_else(|| e.name.clone());
-            let format = format!("{}: {{:?}}", message.replace('{', "{{").replace('}', "}}"));
-            ThrowView {
-                display_format: format!("{format:?}"),
-                variant: names::type_name(&e.name),
-                ty: scope.path(e.file, &e.name),
-                type_name: format!("{service}.{}", e.name),
-                code: code_variant(e.code),
-                message: format!("{:?}", e.doc.clone().unwrap_or_else(|| e.name.clone())),
-                docs: comment_lines(&e.doc),
-            }
+        .map(|s| TopicView {
+            const_name: scopes.const_name(&s.topic, "_TOPIC"),
+            topic: names::string_literal(&s.topic),
+            message: scope.message(s.message),
+            docs: comment_lines(&s.doc),
         })
         .collect();
-    let error = if throws.is_empty() {
-        "brief_runtime::Error".to_string()
-    } else {
-        let base = heck::ToUpperCamelCase::to_upper_camel_case(r.name.as_str());
-        types.unique(format!("{base}Error"), "Rpc")
-    };
-    RpcView {
-        name: r.name.clone(),
-        const_name: consts.unique(names::const_name(&r.name), "_RPC"),
-        input: scope.message(r.input),
-        output: scope.message(r.output),
-        error,
-        idempotent: r.modifiers.is_idempotent(),
-        readonly: r.modifiers.readonly,
-        timeout: duration_expr(r.modifiers.deadline()),
-        docs: comment_lines(&r.doc),
-        deprecated: r.modifiers.deprecated,
-        throws,
-        method,
+    ModuleView {
+        header: header("//", file),
+        has_types: !(file.messages.is_empty() && file.enums.is_empty() && file.errors.is_empty()),
+        api_level: RUNTIME_API_LEVEL,
+        service,
+        topics,
+        messages: file
+            .messages
+            .iter()
+            .map(|id| scope.message_view(*id))
+            .collect(),
+        enums: file.enums.iter().map(|id| scope.enum_view(*id)).collect(),
+        errors: file.errors.iter().map(|id| scope.error_view(*id)).collect(),
     }
-}
-
-/// Whether `to` is reachable from `from` through direct (not list or map) message fields.
-fn reaches(model: &Model, from: MessageId, to: MessageId) -> bool {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut stack = vec![from];
-    while let Some(m) = stack.pop() {
-        if m == to {
-            return true;
-        }
-        if !seen.insert(m) {
-            continue;
-        }
-        for f in &model.message(m).fields {
-            if let Type::Message(next) = f.ty {
-                stack.push(next);
-            }
-        }
-    }
-    false
-}
-
-fn duration_expr(d: std::time::Duration) -> String {
-    let ms = d.as_millis();
-    if ms.is_multiple_of(1000) {
-        format!("std::time::Duration::from_secs({})", ms / 1000)
-    } else {
-        format!("std::time::Duration::from_millis({ms})")
-    }
-}
-
-/// `not_found` → `NotFound`, the runtime's `Code` variant.
-fn code_variant(code: ErrorCode) -> String {
-    heck::ToUpperCamelCase::to_upper_camel_case(code.as_str())
 }
