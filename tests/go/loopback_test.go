@@ -46,7 +46,9 @@ func (probeImpl) Fail(_ context.Context, in *probe.FailIn) (*probe.FailOut, erro
 			return nil, &probe.NotFound{ID: in.ID, What: &what}
 		case "conflict":
 			// Wrapped: the server finds the typed error in the chain.
-			return nil, fmt.Errorf("saving %d: %w", in.ID, &common.Conflict{Reason: "stale", Version: in.ID})
+			// With a message of the handler's own, which survives the re-labelling.
+			conflict := (&common.Conflict{Reason: "stale", Version: in.ID}).WithMessage(fmt.Sprintf("version %d is stale", in.ID))
+			return nil, fmt.Errorf("saving %d: %w", in.ID, conflict)
 		}
 	}
 	if in.Code != "" {
@@ -250,6 +252,9 @@ func TestTypedErrorsWithErrorsAs(t *testing.T) {
 	if nf.ID != 12 || nf.What == nil || *nf.What != "thing" {
 		t.Errorf("fields lost: %+v", nf)
 	}
+	if nf.Error() != "No such thing" {
+		t.Errorf("message %q, want the contract's doc", nf.Error())
+	}
 	if brief.CodeOf(err) != brief.CodeNotFound {
 		t.Errorf("code %s", brief.CodeOf(err))
 	}
@@ -263,6 +268,9 @@ func TestTypedErrorsWithErrorsAs(t *testing.T) {
 	}
 	if cf.Reason != "stale" || cf.Version != 5 || brief.CodeOf(err) != brief.CodeAborted {
 		t.Errorf("got %+v %s", cf, brief.CodeOf(err))
+	}
+	if cf.Error() != "version 5 is stale" {
+		t.Errorf("message %q, want the one the handler chose", cf.Error())
 	}
 	var be *brief.Error
 	errors.As(err, &be)

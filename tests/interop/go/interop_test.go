@@ -339,6 +339,9 @@ func TestGoClientRustServerTypedErrorsComeBackTyped(t *testing.T) {
 	if nf.ID != -3 || nf.What == nil || *nf.What != "item" {
 		t.Errorf("NotFound fields: %+v", nf)
 	}
+	if nf.Error() != "no item with id -3" {
+		t.Errorf("NotFound message: got %q, want the one the handler chose", nf.Error())
+	}
 	if brief.CodeOf(err) != brief.CodeNotFound {
 		t.Errorf("code %s", brief.CodeOf(err))
 	}
@@ -347,6 +350,9 @@ func TestGoClientRustServerTypedErrorsComeBackTyped(t *testing.T) {
 	var conflict *probe.Conflict
 	if !errors.As(err, &conflict) {
 		t.Fatalf("expected a *probe.Conflict, got %#v", err)
+	}
+	if conflict.Error() != "It exists already" {
+		t.Errorf("Conflict message: got %q, want the contract's doc", conflict.Error())
 	}
 	if brief.CodeOf(err) != brief.CodeAlreadyExists {
 		t.Errorf("code %s", brief.CodeOf(err))

@@ -38,10 +38,12 @@ impl Probe for ProbeService {
             return Err(Conflict {}.into());
         }
         if input.id <= 0 {
+            // A message of the handler's own; Conflict goes with the contract's doc.
             return Err(NotFound {
                 id: input.id,
                 what: Some("item".into()),
             }
+            .with_message(format!("no item with id {}", input.id))
             .into());
         }
         Ok(Found { id: input.id })

@@ -105,7 +105,8 @@ pub async fn every_error_code_round_trips(client: &ProbeClient) {
     assert_eq!(err.code(), Code::InvalidArgument, "{err}");
 }
 
-/// Typed errors come back as their variants, with their fields.
+/// Typed errors come back as their variants, with their fields and the message the
+/// handler chose (the contract's doc when it chose none).
 pub async fn typed_errors_come_back_typed(client: &ProbeClient) {
     match client
         .find(&FindIn {
@@ -117,6 +118,7 @@ pub async fn typed_errors_come_back_typed(client: &ProbeClient) {
         Err(FindError::NotFound(e)) => {
             assert_eq!(e.id, -3);
             assert_eq!(e.what.as_deref(), Some("item"));
+            assert_eq!(e.message(), Some("no item with id -3"));
         }
         other => panic!("expected NotFound, got {other:?}"),
     }
@@ -127,8 +129,12 @@ pub async fn typed_errors_come_back_typed(client: &ProbeClient) {
         })
         .await
         .unwrap_err();
-    assert_eq!(err, FindError::Conflict(Conflict {}));
+    assert_eq!(
+        err,
+        FindError::Conflict(Conflict {}.with_message("It exists already"))
+    );
     assert_eq!(err.code(), Code::AlreadyExists);
+    assert_eq!(err.to_string(), "It exists already: Conflict");
     let found = client
         .find(&FindIn {
             id: 5,

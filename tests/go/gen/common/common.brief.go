@@ -55,10 +55,28 @@ func (m Money) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 type Conflict struct {
 	Reason  string `json:"reason"`
 	Version int64  `json:"version"`
+
+	message string
 }
 
-// Error returns the error's message.
-func (e *Conflict) Error() string { return "The thing changed meanwhile" }
+// Error returns the message the error travels with: the one a handler chose with
+// WithMessage or a client received, else the contract's doc.
+func (e *Conflict) Error() string {
+	if e.message != "" {
+		return e.message
+	}
+	return "The thing changed meanwhile"
+}
+
+// WithMessage returns a copy of e that travels with message instead of the contract's doc.
+func (e *Conflict) WithMessage(message string) *Conflict {
+	c := *e
+	c.message = message
+	return &c
+}
+
+// SetBriefMessage sets the message; a client sets the one it received.
+func (e *Conflict) SetBriefMessage(message string) { e.message = message }
 
 // BriefCode returns the code the error travels with.
 func (e *Conflict) BriefCode() brief.Code { return brief.CodeAborted }

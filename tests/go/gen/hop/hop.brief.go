@@ -6,6 +6,7 @@ package hop
 import (
 	"context"
 	"net/http"
+	"time"
 
 	brief "github.com/brief-rpc/brief/runtime/go"
 )
@@ -18,6 +19,7 @@ var _ = brief.RequireAPILevel1
 var relayRPC = brief.RPC{
 	Service: "hop",
 	Name:    "relay",
+	Timeout: 1 * time.Second,
 }
 
 // RelayIn is the message RelayIn of the contract.

@@ -24,12 +24,14 @@ var echoRPC = brief.RPC{
 	Service:    "probe",
 	Name:       "echo",
 	Idempotent: true,
+	Timeout:    1 * time.Second,
 }
 
 // failRPC is what clients and servers know of the rpc "fail" from the contract.
 var failRPC = brief.RPC{
 	Service: "probe",
 	Name:    "fail",
+	Timeout: 1 * time.Second,
 	Throws: map[string]func() brief.TypedError{
 		"probe.NotFound": func() brief.TypedError { return new(NotFound) },
 		"probe.Conflict": func() brief.TypedError { return new(common.Conflict) },
@@ -47,6 +49,7 @@ var sleepRPC = brief.RPC{
 var boomRPC = brief.RPC{
 	Service: "probe",
 	Name:    "boom",
+	Timeout: 1 * time.Second,
 }
 
 // getRPC is what clients and servers know of the rpc "get" from the contract.
@@ -55,6 +58,7 @@ var getRPC = brief.RPC{
 	Name:       "get",
 	Idempotent: true,
 	Readonly:   true,
+	Timeout:    1 * time.Second,
 }
 
 // Color is a closed set of values: decoding any other value fails.
@@ -96,9 +100,7 @@ type Everything struct {
 	Purse    []common.Money               `json:"purse"`
 	Color    *Color                       `json:"color,omitempty"`
 	Tree     *Tree                        `json:"tree,omitempty"`
-	// Kept for old clients
-	//
-	// Deprecated: the contract marks this field deprecated.
+	// Deprecated: Kept for old clients
 	Old *int64 `json:"old,omitempty"`
 }
 
@@ -401,10 +403,28 @@ func (m GetOut) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 type NotFound struct {
 	ID   int64   `json:"id"`
 	What *string `json:"what,omitempty"`
+
+	message string
 }
 
-// Error returns the error's message.
-func (e *NotFound) Error() string { return "No such thing" }
+// Error returns the message the error travels with: the one a handler chose with
+// WithMessage or a client received, else the contract's doc.
+func (e *NotFound) Error() string {
+	if e.message != "" {
+		return e.message
+	}
+	return "No such thing"
+}
+
+// WithMessage returns a copy of e that travels with message instead of the contract's doc.
+func (e *NotFound) WithMessage(message string) *NotFound {
+	c := *e
+	c.message = message
+	return &c
+}
+
+// SetBriefMessage sets the message; a client sets the one it received.
+func (e *NotFound) SetBriefMessage(message string) { e.message = message }
 
 // BriefCode returns the code the error travels with.
 func (e *NotFound) BriefCode() brief.Code { return brief.CodeNotFound }
@@ -452,9 +472,7 @@ type ProbeServer interface {
 	Boom(ctx context.Context, in *BoomIn) (*BoomOut, error)
 	// Get serves the rpc "get".
 	//
-	// Reads a thing
-	//
-	// Deprecated: the contract marks this rpc deprecated.
+	// Deprecated: Reads a thing
 	Get(ctx context.Context, in *GetIn) (*GetOut, error)
 }
 
@@ -562,9 +580,7 @@ func (c *ProbeClient) Boom(ctx context.Context, in *BoomIn, opts ...brief.CallOp
 
 // Get calls the rpc "get".
 //
-// # Reads a thing
-//
-// Deprecated: the contract marks this rpc deprecated.
+// Deprecated: Reads a thing
 func (c *ProbeClient) Get(ctx context.Context, in *GetIn, opts ...brief.CallOption) (*GetOut, error) {
 	out := new(GetOut)
 	if err := c.c.Call(ctx, &getRPC, in, out, opts...); err != nil {

@@ -4,6 +4,7 @@ package probeimpl
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	brief "github.com/brief-rpc/brief/runtime/go"
@@ -48,15 +49,16 @@ func (Service) Fail(_ context.Context, in *probe.FailIn) (*probe.Empty, error) {
 	return nil, brief.NewError(code, in.Message)
 }
 
-// Find returns Conflict when asked to, NotFound{id, what: "item"} for ids <= 0, and
-// the id otherwise.
+// Find returns Conflict (with the contract's doc as its message) when asked to,
+// NotFound{id, what: "item"} with the message "no item with id <id>" for ids <= 0,
+// and the id otherwise.
 func (Service) Find(_ context.Context, in *probe.FindIn) (*probe.Found, error) {
 	if in.Conflict {
 		return nil, &probe.Conflict{}
 	}
 	if in.ID <= 0 {
 		what := "item"
-		return nil, &probe.NotFound{ID: in.ID, What: &what}
+		return nil, (&probe.NotFound{ID: in.ID, What: &what}).WithMessage(fmt.Sprintf("no item with id %d", in.ID))
 	}
 	return &probe.Found{ID: in.ID}, nil
 }

@@ -23,18 +23,21 @@ var echoRPC = brief.RPC{
 	Name:       "echo",
 	Idempotent: true,
 	Readonly:   true,
+	Timeout:    1 * time.Second,
 }
 
 // failRPC is what clients and servers know of the rpc "fail" from the contract.
 var failRPC = brief.RPC{
 	Service: "probe",
 	Name:    "fail",
+	Timeout: 1 * time.Second,
 }
 
 // findRPC is what clients and servers know of the rpc "find" from the contract.
 var findRPC = brief.RPC{
 	Service: "probe",
 	Name:    "find",
+	Timeout: 1 * time.Second,
 	Throws: map[string]func() brief.TypedError{
 		"probe.NotFound": func() brief.TypedError { return new(NotFound) },
 		"probe.Conflict": func() brief.TypedError { return new(Conflict) },
@@ -45,6 +48,7 @@ var findRPC = brief.RPC{
 var crashRPC = brief.RPC{
 	Service: "probe",
 	Name:    "crash",
+	Timeout: 1 * time.Second,
 }
 
 // sleepRPC is what clients and servers know of the rpc "sleep" from the contract.
@@ -373,10 +377,28 @@ type NotFound struct {
 	ID int64 `json:"id"`
 	// What kind of thing
 	What *string `json:"what,omitempty"`
+
+	message string
 }
 
-// Error returns the error's message.
-func (e *NotFound) Error() string { return "No such item" }
+// Error returns the message the error travels with: the one a handler chose with
+// WithMessage or a client received, else the contract's doc.
+func (e *NotFound) Error() string {
+	if e.message != "" {
+		return e.message
+	}
+	return "No such item"
+}
+
+// WithMessage returns a copy of e that travels with message instead of the contract's doc.
+func (e *NotFound) WithMessage(message string) *NotFound {
+	c := *e
+	c.message = message
+	return &c
+}
+
+// SetBriefMessage sets the message; a client sets the one it received.
+func (e *NotFound) SetBriefMessage(message string) { e.message = message }
 
 // BriefCode returns the code the error travels with.
 func (e *NotFound) BriefCode() brief.Code { return brief.CodeNotFound }
@@ -407,10 +429,27 @@ func (m NotFound) MarshalJSON() ([]byte, error) { return brief.Marshal(m) }
 // Conflict is a typed error, sent with code already_exists. Handlers return it (possibly
 // wrapped); clients of an rpc that throws it find it with errors.As.
 type Conflict struct {
+	message string
 }
 
-// Error returns the error's message.
-func (e *Conflict) Error() string { return "It exists already" }
+// Error returns the message the error travels with: the one a handler chose with
+// WithMessage or a client received, else the contract's doc.
+func (e *Conflict) Error() string {
+	if e.message != "" {
+		return e.message
+	}
+	return "It exists already"
+}
+
+// WithMessage returns a copy of e that travels with message instead of the contract's doc.
+func (e *Conflict) WithMessage(message string) *Conflict {
+	c := *e
+	c.message = message
+	return &c
+}
+
+// SetBriefMessage sets the message; a client sets the one it received.
+func (e *Conflict) SetBriefMessage(message string) { e.message = message }
 
 // BriefCode returns the code the error travels with.
 func (e *Conflict) BriefCode() brief.Code { return brief.CodeAlreadyExists }
