@@ -292,7 +292,7 @@ pub fn rpc_error_responses(model: &Model, names: &Names, rpc: &Rpc) -> Vec<(Stri
             // any other detail is generic.
             let types: Vec<String> = typed
                 .iter()
-                .map(|id| format!("{}.{}", service_of(model, rpc), model.error(*id).name))
+                .map(|id| model.error_wire_name(*id, model.file(rpc.span.file).service.as_ref()))
                 .collect();
             let other = Json::obj().with(
                 "allOf",
@@ -319,13 +319,4 @@ pub fn rpc_error_responses(model: &Model, names: &Names, rpc: &Rpc) -> Vec<(Stri
             )
         })
         .collect()
-}
-
-/// The service an rpc belongs to (the service of the file that declares it).
-fn service_of<'m>(model: &'m Model, rpc: &Rpc) -> &'m str {
-    model
-        .file(rpc.span.file)
-        .service
-        .as_ref()
-        .map_or("", |s| s.name.as_str())
 }

@@ -300,7 +300,7 @@ pub fn object_schema(names: &Names, fields: &[Field], doc: Option<&str>, side: S
     let mut required = Vec::new();
     let mut properties = Json::obj();
     for field in fields {
-        let container = matches!(field.ty, Type::List(_) | Type::Map(_));
+        let container = field.ty.is_collection();
         let mut schema = type_schema(names, &field.ty, side);
         match side {
             // `null` is absent for optional fields and empty for lists and maps, and
