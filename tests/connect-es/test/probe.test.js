@@ -103,7 +103,8 @@ describe("probe (rust server)", () => {
 
         const notFound = await connectError(() => c.find({ id: 0n, conflict: false }));
         assert.equal(notFound.code, Code.NotFound);
-        assert.equal(notFound.rawMessage, "No such item");
+        // The message the handler chose; Conflict below goes with the contract's doc.
+        assert.equal(notFound.rawMessage, "no item with id 0");
         assert.equal(notFound.details.length, 1);
         const [d] = notFound.details;
         assert.equal(d.type, "probe.NotFound");
