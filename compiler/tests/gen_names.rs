@@ -306,6 +306,42 @@ fn names_corpus_checks_without_errors() {
         brief::diagnostics::Style::Text { color: false },
     );
     assert!(!checked.diagnostics.has_errors(), "{rendered}");
+    // No two names of one scope differ only in case or `_`: the checker rejects those
+    // (`brief::name_collision`), so they are not generator cases.
+    let fold = |s: &str| s.to_ascii_lowercase().replace('_', "");
+    let distinct = |what: String, names: Vec<&str>| {
+        let mut seen = BTreeMap::new();
+        for n in names {
+            if let Some(other) = seen.insert(fold(n), n) {
+                panic!("{what}: {other} and {n} differ only in case or `_`");
+            }
+        }
+    };
+    let model = &checked.model;
+    for m in &model.messages {
+        distinct(m.name.clone(), m.fields.iter().map(|f| f.name.as_str()).collect());
+    }
+    for e in &model.errors {
+        distinct(e.name.clone(), e.fields.iter().map(|f| f.name.as_str()).collect());
+    }
+    for e in &model.enums {
+        distinct(e.name.clone(), e.values.iter().map(|v| v.name.as_str()).collect());
+    }
+    for file in &model.files {
+        let path = file.display_path();
+        distinct(path.clone(), file.rpcs.iter().map(|r| r.name.as_str()).collect());
+        let visible = std::iter::once(file.id)
+            .chain(file.imports.iter().map(|i| i.file))
+            .flat_map(|id| {
+                let f = model.file(id);
+                let messages = f.messages.iter().map(|m| model.message(*m).name.as_str());
+                let enums = f.enums.iter().map(|e| model.enum_(*e).name.as_str());
+                let errors = f.errors.iter().map(|e| model.error(*e).name.as_str());
+                messages.chain(enums).chain(errors).collect::<Vec<_>>()
+            })
+            .collect();
+        distinct(path, visible);
+    }
     // Every word of every table is in the corpus.
     let names: BTreeSet<String> = checked
         .model
