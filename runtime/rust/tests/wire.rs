@@ -530,3 +530,22 @@ fn no_accepted_depth_overflows_a_small_stack() {
     assert_eq!(&encoded.1[..], chain(max.div_ceil(2)).1.as_bytes());
     assert_eq!(decode::<Node>(&encoded.1).unwrap(), nodes.1);
 }
+
+/// docs/rust.md shows how to make a `Timestamp` with the type's own doctest, so that
+/// the example in the docs is one that runs.
+#[test]
+fn docs_show_the_timestamp_doctest() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(root.join("src/time.rs")).unwrap();
+    let docs = std::fs::read_to_string(root.join("../../docs/rust.md")).unwrap();
+    let doctest: Vec<&str> = source
+        .lines()
+        .skip_while(|l| *l != "/// ```")
+        .skip(1)
+        .take_while(|l| *l != "/// ```")
+        .map(|l| l.strip_prefix("/// ").unwrap_or(l.trim_start_matches("///")))
+        .collect();
+    assert!(doctest.len() > 5, "no doctest found in src/time.rs");
+    let example = format!("```rust\n{}\n```", doctest.join("\n"));
+    assert!(docs.contains(&example), "docs/rust.md lacks:\n{example}");
+}
