@@ -113,7 +113,7 @@ impl<T: WireMessage> Wire for T {
     fn serialize_wire<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // A decoded message may nest MAX_DEPTH levels deep; writing it back recurses
         // as deep.
-        track::with_stack(|| self.serialize(s))
+        track::deeper(|_| self.serialize(s))
     }
     fn deserialize_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_option(RequiredMessage(PhantomData))

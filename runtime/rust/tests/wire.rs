@@ -543,7 +543,10 @@ fn docs_show_the_timestamp_doctest() {
         .skip_while(|l| *l != "/// ```")
         .skip(1)
         .take_while(|l| *l != "/// ```")
-        .map(|l| l.strip_prefix("/// ").unwrap_or(l.trim_start_matches("///")))
+        .map(|l| {
+            l.strip_prefix("/// ")
+                .unwrap_or(l.trim_start_matches("///"))
+        })
         .collect();
     assert!(doctest.len() > 5, "no doctest found in src/time.rs");
     let example = format!("```rust\n{}\n```", doctest.join("\n"));

@@ -27,10 +27,15 @@ pub const ECHO_MAX_CHARS: usize = 64;
 /// and last halves, joined by ` ... `.
 pub const PATH_MAX_SEGMENTS: usize = 64;
 
-/// Stack a nesting level may use before the next check: when less is left, the decode
-/// continues on a new stack segment, so no depth below [`MAX_DEPTH`] can overflow the
-/// stack of whatever thread decodes (a 2 MiB tokio worker, a test thread).
-const RED_ZONE: usize = 64 * 1024;
+/// How often the stack is checked: every this many levels of nesting (so the one or
+/// two levels of a common message never pay for it).
+const CHECK_EVERY: usize = 8;
+/// The stack that must be left at a check: `CHECK_EVERY` levels take about 24 KiB in an
+/// unoptimized build (6 KiB optimized), and the work at the leaves (parsing a time,
+/// formatting an error) a few more. When less is left, decoding continues on a fresh
+/// segment of `STACK_SEGMENT`, so no depth below [`MAX_DEPTH`] can overflow the stack
+/// of whatever thread decodes (a 2 MiB tokio worker, a 128 KiB test thread).
+const RED_ZONE: usize = 128 * 1024;
 const STACK_SEGMENT: usize = 1024 * 1024;
 
 /// One step of a field path.
@@ -60,9 +65,23 @@ thread_local! {
 }
 
 /// Runs `f`, which decodes the inside of one object or array, one level deeper: past
-/// [`MAX_DEPTH`] it fails instead, and it moves to a fresh stack segment when the
-/// current one runs low.
+/// [`MAX_DEPTH`] it fails instead.
 pub(crate) fn nested<T, E: serde::de::Error>(f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    deeper(|depth| {
+        if depth > MAX_DEPTH {
+            about_whole_input();
+            return Err(E::custom(format_args!(
+                "JSON nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        f()
+    })
+}
+
+/// Runs `f` one level of nesting deeper (decoding an object or array, encoding a
+/// message), giving it the new depth; every [`CHECK_EVERY`] levels, on a fresh stack
+/// segment when the current one runs low.
+pub(crate) fn deeper<R>(f: impl FnOnce(usize) -> R) -> R {
     struct Leave;
     impl Drop for Leave {
         fn drop(&mut self) {
@@ -74,19 +93,11 @@ pub(crate) fn nested<T, E: serde::de::Error>(f: impl FnOnce() -> Result<T, E>) -
         d.get()
     });
     let _leave = Leave;
-    if depth > MAX_DEPTH {
-        about_whole_input();
-        return Err(E::custom(format_args!(
-            "JSON nested deeper than {MAX_DEPTH} levels"
-        )));
+    if depth.is_multiple_of(CHECK_EVERY) {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || f(depth))
+    } else {
+        f(depth)
     }
-    with_stack(f)
-}
-
-/// Runs `f` on the current stack, or on a fresh segment when less than a nesting
-/// level's worth is left. Encoding a message wraps each nested message in it.
-pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
-    stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, f)
 }
 
 /// Marks the error being raised as one about the whole input, which gets no path (the
