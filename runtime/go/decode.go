@@ -3,6 +3,7 @@ package brief
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 )
 
 // Decodable is implemented by generated messages: DecodeBrief reads the
@@ -43,12 +44,15 @@ func decodeMessage(data []byte, m Decodable) *DecodeError {
 // decodeDocument scans data, runs decode on its value, and then rejects a
 // repeated key that no decoder met (inside the value of an unknown field).
 func decodeDocument(data []byte, decode func(d *decoder, v value) error) *DecodeError {
-	doc, err := scan(data)
+	st := states.Get().(*decodeState)
+	defer st.release()
+	doc, err := st.scanner.scan(data)
 	if err != nil {
 		return decodeErr(err.Error())
 	}
-	d := decoder{doc: doc}
-	if err := decode(&d, d.root()); err != nil {
+	d := &st.decoder
+	d.doc = doc
+	if err := decode(d, d.root()); err != nil {
 		return asDecodeError(err).finish()
 	}
 	if doc.dup >= 0 {
@@ -57,11 +61,42 @@ func decodeDocument(data []byte, decode func(d *decoder, v value) error) *Decode
 	return nil
 }
 
+// decodeState is the memory one decode works in, pooled: in the steady state
+// decoding allocates only what it returns.
+type decodeState struct {
+	scanner scanner
+	decoder decoder
+}
+
+var states = sync.Pool{New: func() any { return new(decodeState) }}
+
+// keepMax is the most entries a pooled buffer keeps between decodes, so that
+// one huge request does not pin its memory.
+const keepMax = 1 << 12
+
+func (st *decodeState) release() {
+	s, d := &st.scanner, &st.decoder
+	if cap(s.tape) > keepMax || cap(s.keys) > keepMax || cap(s.open) > keepMax ||
+		cap(d.members) > keepMax || cap(d.objects) > keepMax {
+		return
+	}
+	s.data, d.doc = nil, document{}
+	clear(d.members[:cap(d.members)])
+	d.members = d.members[:0]
+	for _, o := range d.objects {
+		*o = ObjectDecoder{}
+	}
+	states.Put(st)
+}
+
 // decoder walks one scanned document. Objects decode depth first, so the
-// members of the objects being decoded share one stack.
+// members of the objects being decoded share one stack, and the object
+// decoders are reused level by level.
 type decoder struct {
-	doc     *document
+	doc     document
 	members []member
+	objects []*ObjectDecoder // one per level of messages being decoded
+	level   int
 }
 
 // value is a JSON value of the document: data[start:end], and for an object
@@ -198,7 +233,9 @@ func (d *decoder) message(v value, m Decodable) error {
 	if err != nil {
 		return err
 	}
+	d.level++
 	m.DecodeBrief(o)
+	d.level--
 	d.members = d.members[:o.base]
 	if o.err != nil {
 		return o.err
@@ -215,7 +252,11 @@ func (d *decoder) object(v value) (*ObjectDecoder, error) {
 	if at := d.doc.tape[v.tape].dup; at >= 0 {
 		return nil, within(decodeErr("duplicate key"), field(d.keyAt(int(at))))
 	}
-	o := &ObjectDecoder{d: d, base: len(d.members)}
+	if d.level == len(d.objects) {
+		d.objects = append(d.objects, new(ObjectDecoder))
+	}
+	o := d.objects[d.level]
+	*o = ObjectDecoder{d: d, base: len(d.members)}
 	c := d.items(v)
 	for {
 		key, escaped, val, ok := c.next()

@@ -59,16 +59,17 @@ type scanner struct {
 
 // scan checks that data is one JSON value (RFC 8259, valid UTF-8, numbers
 // within the range of a double, at most MaxDepth levels deep) and notes where
-// its objects and arrays end and which keys repeat.
-func scan(data []byte) (*document, error) {
+// its objects and arrays end and which keys repeat. The document's tape is the
+// scanner's, reused by the next scan.
+func (s *scanner) scan(data []byte) (document, error) {
 	if len(data) > math.MaxInt32 {
-		return nil, errors.New("message larger than 2 GiB")
+		return document{}, errors.New("message larger than 2 GiB")
 	}
-	s := scanner{data: data, dup: -1}
+	*s = scanner{data: data, tape: s.tape[:0], open: s.open[:0], keys: s.keys[:0], dup: -1}
 	if err := s.run(); err != nil {
-		return nil, err
+		return document{}, err
 	}
-	return &document{data: data, tape: s.tape, dup: s.dup}, nil
+	return document{data: data, tape: s.tape, dup: s.dup}, nil
 }
 
 func (s *scanner) run() error {
