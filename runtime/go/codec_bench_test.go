@@ -39,22 +39,6 @@ func BenchmarkDecodeOrder(b *testing.B) {
 	benchDecode(b, []byte(benchOrder), func() brief.Decodable { return new(Order) })
 }
 
-// treeNode is `message Node { children []Node  next Node? }`.
-type treeNode struct {
-	Children []treeNode
-	Next     *treeNode
-}
-
-func (m *treeNode) DecodeBrief(d *brief.ObjectDecoder) {
-	brief.Collection(d, "children", &m.Children, brief.List(brief.Message[treeNode]()))
-	brief.Optional(d, "next", &m.Next, brief.Message[treeNode]())
-}
-
-func (m treeNode) EncodeBrief(e *brief.ObjectEncoder) {
-	brief.Put(e, "children", m.Children, brief.List(brief.Message[treeNode]()))
-	brief.PutOptional(e, "next", m.Next, brief.Message[treeNode]())
-}
-
 // chain is a `children` chain of n messages.
 func chain(n int) []byte {
 	return []byte(strings.Repeat(`{"children":[`, n-1) + `{}` + strings.Repeat(`]}`, n-1))
@@ -63,7 +47,7 @@ func chain(n int) []byte {
 func BenchmarkDecodeChain(b *testing.B) {
 	for _, n := range []int{64, 512, 1024} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			benchDecode(b, chain(n), func() brief.Decodable { return new(treeNode) })
+			benchDecode(b, chain(n), func() brief.Decodable { return new(vecNode) })
 		})
 	}
 }
@@ -126,11 +110,11 @@ func TestCodecBenchmark(t *testing.T) {
 	add("`SumIn` (two ints), brief.Unmarshal", []byte(`{"a":1,"b":2}`), func() brief.Decodable { return new(SumIn) }, false)
 	add("`Order` (every type, lists, maps, messages)", []byte(benchOrder), func() brief.Decodable { return new(Order) }, false)
 	for _, n := range []int{64, 512, 1024} {
-		add(fmt.Sprintf("`children` chain, %d messages", n), chain(n), func() brief.Decodable { return new(treeNode) }, false)
+		add(fmt.Sprintf("`children` chain, %d messages", n), chain(n), func() brief.Decodable { return new(vecNode) }, false)
 	}
 	next := []byte(strings.Repeat(`{"next":`, brief.MaxDepth-1) + "{}" + strings.Repeat("}", brief.MaxDepth-1))
-	add(fmt.Sprintf("`next` chain, %d messages", brief.MaxDepth), next, func() brief.Decodable { return new(treeNode) }, false)
-	add("200,000 levels deep (rejected)", []byte(strings.Repeat(`{"next":`, 200_000)), func() brief.Decodable { return new(treeNode) }, true)
+	add(fmt.Sprintf("`next` chain, %d messages", brief.MaxDepth), next, func() brief.Decodable { return new(vecNode) }, false)
+	add("200,000 levels deep (rejected)", []byte(strings.Repeat(`{"next":`, 200_000)), func() brief.Decodable { return new(vecNode) }, true)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Go: decoding JSON\n\nCPU time of one `brief.Unmarshal` (median of 7 rounds of %v, the "+

@@ -18,7 +18,7 @@ func bestPerByte(t *testing.T, body []byte) time.Duration {
 		n := 0
 		start := time.Now()
 		for time.Since(start) < 20*time.Millisecond || n == 0 {
-			if err := brief.Unmarshal(body, new(treeNode)); err != nil {
+			if err := brief.Unmarshal(body, new(vecNode)); err != nil {
 				t.Fatal(err)
 			}
 			n++
@@ -56,16 +56,16 @@ func TestHostileNestingIsRejected(t *testing.T) {
 		strings.Repeat(`{"children":[`, 1<<16),
 		`{"x":` + strings.Repeat(`[`, 1<<20),
 	} {
-		err := brief.Unmarshal([]byte(body), new(treeNode))
+		err := brief.Unmarshal([]byte(body), new(vecNode))
 		var be *brief.Error
 		if !errors.As(err, &be) || be.Message != want {
 			t.Errorf("got %v, want %q", err, want)
 		}
 	}
-	if err := brief.Unmarshal(chain(brief.MaxDepth/2), new(treeNode)); err != nil {
+	if err := brief.Unmarshal(chain(brief.MaxDepth/2), new(vecNode)); err != nil {
 		t.Errorf("chain of %d: %v", brief.MaxDepth/2, err)
 	}
-	if err := brief.Unmarshal(chain(brief.MaxDepth/2+1), new(treeNode)); err == nil {
+	if err := brief.Unmarshal(chain(brief.MaxDepth/2+1), new(vecNode)); err == nil {
 		t.Errorf("chain of %d decoded", brief.MaxDepth/2+1)
 	}
 }

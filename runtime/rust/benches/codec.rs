@@ -15,6 +15,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use brief_runtime::{decode, Timestamp, WireMessage};
+use shapes::Node;
+
+#[path = "../tests/shapes/mod.rs"]
+mod shapes;
 use serde::{Deserialize, Serialize};
 
 /// `SumIn` as a hand-written serde struct, for bare serde_json.
@@ -83,21 +87,6 @@ struct Order {
 }
 
 const ORDER: &str = r#"{"id":"42","price":19.5,"paid":true,"note":"rush","blob":"AQIDBA==","at":"2024-05-01T12:00:00.5+02:00","items":[{"userId":1,"color":"red","tags":["a","b"]},{"userId":2,"color":"green","tags":[]},{"userId":3,"color":"red"}],"labels":{"x":1,"y":2},"main":{"userId":7,"color":"red"},"colors":{"k":"green"},"nested":[[1,2],[3]]}"#;
-
-/// `message Node { children []Node  next Node? }`
-#[derive(Serialize, Deserialize)]
-struct Node {
-    #[serde(default, with = "brief_runtime::wire")]
-    children: Vec<Node>,
-    #[serde(
-        default,
-        with = "brief_runtime::wire",
-        skip_serializing_if = "Option::is_none"
-    )]
-    next: Option<Box<Node>>,
-}
-impl WireMessage for Node {}
-impl WireMessage for Box<Node> {}
 
 /// A `children` chain of `n` messages (2n - 1 levels deep).
 fn chain(n: usize) -> Vec<u8> {

@@ -9,6 +9,9 @@ use brief_runtime::{Code, Error, ErrorDetail, Timestamp, Wire, WireMessage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use shapes::Node;
+
+mod shapes;
 
 fn load(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -44,21 +47,6 @@ struct Item {
     name: Option<String>,
 }
 impl WireMessage for Item {}
-
-/// `message Node { children []Node  next Node? }`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Node {
-    #[serde(default, with = "brief_runtime::wire")]
-    children: Vec<Node>,
-    #[serde(
-        default,
-        with = "brief_runtime::wire",
-        skip_serializing_if = "Option::is_none"
-    )]
-    next: Option<Box<Node>>,
-}
-impl WireMessage for Node {}
-impl WireMessage for Box<Node> {}
 
 /// A message with one required scalar, enum or message field `v`.
 #[derive(Serialize, Deserialize)]

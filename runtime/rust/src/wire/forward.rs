@@ -1,12 +1,23 @@
 //! Deserializer wrappers that change a few methods forward the rest with these.
 
-/// Forwards the named `deserialize_*` methods, which take only a visitor, to `self.0`.
+/// Forwards the named `deserialize_*` methods, which take only a visitor, to `self.0`;
+/// without names, all of them but `deserialize_ignored_any`.
 macro_rules! forward {
-    ($($method:ident)*) => {$(
+    () => {
+        $crate::wire::forward::forward! {
+            deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
+            deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
+            deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
+            deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
+            deserialize_option deserialize_unit deserialize_seq deserialize_map
+            deserialize_identifier
+        }
+    };
+    ($($method:ident)+) => {$(
         fn $method<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
             self.0.$method(visitor)
         }
-    )*};
+    )+};
 }
 pub(crate) use forward;
 
