@@ -275,6 +275,16 @@ impl<'a> Formatter<'a> {
             self.finish_decl_line(line, d.span.end);
             return;
         }
+        let inline = !self.src[open..close].contains('\n')
+            && !has_comments
+            && d.values.iter().all(|v| v.doc.is_none());
+        if inline {
+            let values: Vec<&str> = d.values.iter().map(|v| v.name.text.as_str()).collect();
+            let mut line = format!("enum {} {{ {} }}", d.name.text, values.join(" "));
+            self.doc_after(&mut line, &d.doc);
+            self.finish_decl_line(line, d.span.end);
+            return;
+        }
         self.block(
             format!("enum {}", d.name.text),
             open,
@@ -482,6 +492,23 @@ mod tests {
         assert_eq!(
             fmt("error NotFound(not_found){id int}`No such item`"),
             "error NotFound(not_found) { id int } `No such item`\n"
+        );
+    }
+
+    #[test]
+    fn one_line_enum_bodies_stay_one_line() {
+        assert_eq!(
+            fmt("enum Color{red  green blue}`Colors`"),
+            "enum Color { red green blue } `Colors`\n"
+        );
+        // Written over several lines, or with a doc on a value, it is laid out as a block.
+        assert_eq!(
+            fmt("enum Color { red `Red` green }"),
+            "enum Color {\n    red `Red`\n    green\n}\n"
+        );
+        assert_eq!(
+            fmt("enum Color {\n red green }"),
+            "enum Color {\n    red\n    green\n}\n"
         );
     }
 

@@ -137,6 +137,17 @@ fn check_json_has_every_field() {
             "end_line": 11,
             "end_column": 15,
             "help": "did you mean `SumIn`?",
+            "spans": [{
+                "file": "invalid/unknown_type_did_you_mean.brief",
+                "byte_start": 110,
+                "byte_end": 115,
+                "line_start": 11,
+                "column_start": 10,
+                "line_end": 11,
+                "column_end": 15,
+                "label": "not a builtin type, nor declared in this file or its imports",
+                "is_primary": true,
+            }],
         })
     );
 

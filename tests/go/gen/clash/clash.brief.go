@@ -26,28 +26,20 @@ var getURLRPC = brief.RPC{
 	Name:    "getURL",
 }
 
-// getURLRPC_ is what clients and servers know of the rpc "getUrl" from the contract.
-var getURLRPC_ = brief.RPC{
-	Service: "clash",
-	Name:    "getUrl",
-}
-
 // Kind is a closed set of values: decoding any other value fails.
 type Kind string
 
 // The values of Kind.
 const (
-	KindAB_  Kind = "a_b"
-	KindAB__ Kind = "aB"
+	KindAB_ Kind = "a_b"
 )
 
-var kindCodec = brief.Enum(KindAB_, KindAB__)
+var kindCodec = brief.Enum(KindAB_)
 
 // Client is the message Client of the contract.
 type Client struct {
 	Type         string           `json:"type"`
 	UserID       int64            `json:"userId"`
-	UserID_      int64            `json:"userID"`
 	EncodeBrief_ bool             `json:"encodeBrief"`
 	Func         *string          `json:"func,omitempty"`
 	Map          map[string]int64 `json:"map"`
@@ -58,7 +50,6 @@ type Client struct {
 func (m *Client) DecodeBrief(d *brief.ObjectDecoder) {
 	brief.Required(d, "type", &m.Type, brief.String)
 	brief.Required(d, "userId", &m.UserID, brief.Int)
-	brief.Required(d, "userID", &m.UserID_, brief.Int)
 	brief.Required(d, "encodeBrief", &m.EncodeBrief_, brief.Bool)
 	brief.Optional(d, "func", &m.Func, brief.String)
 	brief.Collection(d, "map", &m.Map, brief.Map(brief.Int))
@@ -68,7 +59,6 @@ func (m *Client) DecodeBrief(d *brief.ObjectDecoder) {
 func (m Client) EncodeBrief(e *brief.ObjectEncoder) {
 	brief.Put(e, "type", m.Type, brief.String)
 	brief.Put(e, "userId", m.UserID, brief.Int)
-	brief.Put(e, "userID", m.UserID_, brief.Int)
 	brief.Put(e, "encodeBrief", m.EncodeBrief_, brief.Bool)
 	brief.PutOptional(e, "func", m.Func, brief.String)
 	brief.Put(e, "map", m.Map, brief.Map(brief.Int))
@@ -213,8 +203,6 @@ type ClashServer_ interface {
 	Get(ctx context.Context, in *Client) (*ClashClient, error)
 	// GetURL serves the rpc "getURL".
 	GetURL(ctx context.Context, in *Client) (*ClashServer, error)
-	// GetURL_ serves the rpc "getUrl".
-	GetURL_(ctx context.Context, in *Client) (*ClashServer, error)
 }
 
 // NewClashHandler_ serves impl over the brief protocol (HTTP/1.1 and h2c), with /healthz,
@@ -229,7 +217,6 @@ func ClashProcedures(impl ClashServer_) []brief.Procedure {
 	return []brief.Procedure{
 		brief.NewProcedure(&getRPC, impl.Get),
 		brief.NewProcedure(&getURLRPC, impl.GetURL),
-		brief.NewProcedure(&getURLRPC_, impl.GetURL_),
 	}
 }
 
@@ -259,15 +246,6 @@ func (c *ClashClient_) Get(ctx context.Context, in *Client, opts ...brief.CallOp
 func (c *ClashClient_) GetURL(ctx context.Context, in *Client, opts ...brief.CallOption) (*ClashServer, error) {
 	out := new(ClashServer)
 	if err := c.c.Call(ctx, &getURLRPC, in, out, opts...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// GetURL_ calls the rpc "getUrl".
-func (c *ClashClient_) GetURL_(ctx context.Context, in *Client, opts ...brief.CallOption) (*ClashServer, error) {
-	out := new(ClashServer)
-	if err := c.c.Call(ctx, &getURLRPC_, in, out, opts...); err != nil {
 		return nil, err
 	}
 	return out, nil
