@@ -87,10 +87,11 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn omitted_summary(o: &Omitted) -> String {
+    let more = |n: usize, word: &str| plural(n, &format!("more {word}"));
     let what = match (o.errors, o.warnings) {
-        (e, 0) => format!("{} more", plural(e, "error")),
-        (0, w) => format!("{} more", plural(w, "warning")),
-        (e, w) => format!("{} and {} more", plural(e, "error"), plural(w, "warning")),
+        (e, 0) => more(e, "error"),
+        (0, w) => more(w, "warning"),
+        (e, w) => format!("{} and {}", more(e, "error"), more(w, "warning")),
     };
     format!(
         "{what} in {} not shown (at most {} errors and {} warnings are shown per file)",
