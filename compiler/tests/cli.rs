@@ -358,6 +358,12 @@ fn codegen_without_flags_or_brief_toml_says_what_is_missing() {
 
 // ------------------------------------------------------------------ what brief reads
 
+/// Runs `brief ARGS` in `dir`, which must finish within 20 s in 1 GiB of address space
+/// (reading a device or waiting on a FIFO would not).
+fn check_quickly(dir: &Path, args: &[&str]) -> common::Finished {
+    run_bounded(dir, args, Duration::from_secs(20), Some(1 << 20))
+}
+
 /// A line no diagnostic may ever show: it stands in files outside the roots.
 const SECRET: &str = "TOP-SECRET-LINE-OF-A-FILE-OUTSIDE";
 
@@ -432,7 +438,7 @@ fn symbolic_links_out_of_a_root_are_refused() {
     let dir = project("links");
     std::os::unix::fs::symlink("../secret.brief", dir.join("rpc/link.brief")).unwrap();
     // Walking the folder meets the link: refused before anything is read.
-    let run = run_bounded(&dir, &["check", "rpc"], Duration::from_secs(20), None);
+    let run = check_quickly(&dir, &["check", "rpc"]);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
         run.stderr.contains("rpc/link.brief")
@@ -451,12 +457,7 @@ fn symbolic_links_out_of_a_root_are_refused() {
         "import \"sub/link.brief\"\nmessage A {}\n",
     )
     .unwrap();
-    let run = run_bounded(
-        &dir,
-        &["check", "rpc/a.brief"],
-        Duration::from_secs(20),
-        None,
-    );
+    let run = check_quickly(&dir, &["check", "rpc/a.brief"]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(
         run.stderr.contains("brief::import_outside_roots") && run.stderr.contains("symbolic link"),
@@ -480,12 +481,7 @@ fn devices_and_fifos_are_refused_without_reading() {
         ("rpc/zero.brief", "a character device"),
         ("rpc/pipe.brief", "a FIFO"),
     ] {
-        let run = run_bounded(
-            &dir,
-            &["check", file],
-            Duration::from_secs(20),
-            Some(1 << 20),
-        );
+        let run = check_quickly(&dir, &["check", file]);
         assert_eq!(run.code, Some(2), "{file}: {}", run.stderr);
         assert!(
             run.stderr
@@ -501,12 +497,7 @@ fn devices_and_fifos_are_refused_without_reading() {
         "import \"zero.brief\"\nimport \"pipe.brief\"\nmessage A {}\n",
     )
     .unwrap();
-    let run = run_bounded(
-        &dir,
-        &["check", "rpc/a.brief"],
-        Duration::from_secs(20),
-        Some(1 << 20),
-    );
+    let run = check_quickly(&dir, &["check", "rpc/a.brief"]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(
         run.stderr.contains("brief::import_outside_roots"),
@@ -556,15 +547,21 @@ fn codegen_help_shows_the_brief_toml_example_as_written() {
     );
 }
 
-#[test]
-fn codegen_check_says_what_is_stale_and_how_to_regenerate_it() {
-    let dir = scratch("stale");
+/// A fresh folder with `rpc/summer.brief`.
+fn summer_project(name: &str) -> PathBuf {
+    let dir = scratch(name);
     std::fs::create_dir_all(dir.join("rpc")).unwrap();
     std::fs::write(
         dir.join("rpc/summer.brief"),
         "service \"summer\"\nrpc sum (SumIn) SumOut\nmessage SumIn { a int }\nmessage SumOut { sum int }\n",
     )
     .unwrap();
+    dir
+}
+
+#[test]
+fn codegen_check_says_what_is_stale_and_how_to_regenerate_it() {
+    let dir = summer_project("stale");
     let args = ["codegen", "rpc", "--lang", "rust", "--out", "gen"];
     let o = brief().current_dir(&dir).args(args).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -623,13 +620,7 @@ fn codegen_check_says_what_is_stale_and_how_to_regenerate_it() {
 
 #[test]
 fn codegen_go_says_how_to_get_the_runtime_module() {
-    let dir = scratch("go-runtime");
-    std::fs::create_dir_all(dir.join("rpc")).unwrap();
-    std::fs::write(
-        dir.join("rpc/summer.brief"),
-        "service \"summer\"\nrpc sum (SumIn) SumOut\nmessage SumIn { a int }\nmessage SumOut { sum int }\n",
-    )
-    .unwrap();
+    let dir = summer_project("go-runtime");
     let generate = || {
         let o = brief()
             .current_dir(&dir)

@@ -77,14 +77,11 @@ impl Resolver<'_> {
             };
             if let Some(first) = self.own[file].get(name.text.as_str()) {
                 let first = first.span;
-                self.report(
+                self.duplicate(
                     file,
-                    CheckError::DuplicateDeclaration {
-                        name: name.text.clone(),
-                        span: src_span(name.span),
-                        first: Some(src_span(first)),
-                        help: Some("messages, enums and errors share one namespace".into()),
-                    },
+                    name,
+                    first,
+                    "messages, enums and errors share one namespace",
                 );
                 continue;
             }

@@ -5,57 +5,84 @@ use super::Resolver;
 use crate::check::errors::CheckError;
 use crate::model::*;
 
-impl Resolver<'_> {
-    pub(super) fn check_import_cycles(&mut self) {
-        // Iterative depth-first search; a back edge closes a cycle.
-        let n = self.units.len();
-        let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
-        let mut found: Vec<(usize, usize, Vec<usize>)> = Vec::new();
-        for start in 0..n {
-            if state[start] != 0 {
+/// An edge that closes a cycle: it leaves `node` (it is `edge`-th of its edges) for a
+/// node on the current path. `path` is the cycle as (node, index of the edge it left by)
+/// from that node round to `node` itself.
+struct BackEdge {
+    node: usize,
+    edge: usize,
+    path: Vec<(usize, usize)>,
+}
+
+/// Every back edge of a directed graph (node → the nodes its edges lead to), found by an
+/// iterative depth-first search, so that no input can overflow the stack.
+fn back_edges(edges: &[Vec<usize>]) -> Vec<BackEdge> {
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; edges.len()];
+    let mut found = Vec::new();
+    for start in 0..edges.len() {
+        if state[start] != NEW {
+            continue;
+        }
+        // Each frame: a node and how many of its edges were followed.
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = ON_PATH;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&target) = edges[node].get(*next) else {
+                state[node] = DONE;
+                stack.pop();
                 continue;
-            }
-            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-            state[start] = 1;
-            while let Some(&mut (node, ref mut edge)) = stack.last_mut() {
-                let imports = &self.model.files[node].imports;
-                if *edge >= imports.len() {
-                    state[node] = 2;
-                    stack.pop();
-                    continue;
+            };
+            let edge = *next;
+            *next += 1;
+            match state[target] {
+                NEW => {
+                    state[target] = ON_PATH;
+                    stack.push((target, 0));
                 }
-                let i = *edge;
-                *edge += 1;
-                let target = imports[i].file.index();
-                match state[target] {
-                    0 => {
-                        state[target] = 1;
-                        stack.push((target, 0));
-                    }
-                    1 => {
-                        let from = stack.iter().position(|(f, _)| *f == target).unwrap_or(0);
-                        let cycle = stack[from..].iter().map(|(f, _)| *f).collect();
-                        found.push((node, i, cycle));
-                    }
-                    _ => {}
+                ON_PATH => {
+                    let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                    // A frame's counter is one past the edge it left by.
+                    let path = stack[from..].iter().map(|&(n, e)| (n, e - 1)).collect();
+                    found.push(BackEdge { node, edge, path });
                 }
+                _ => {}
             }
         }
-        for (node, import_index, cycle) in found {
-            let mut names: Vec<String> = cycle
+    }
+    found
+}
+
+fn source_span(span: Span) -> miette::SourceSpan {
+    miette::SourceSpan::new(
+        (span.start as usize).into(),
+        (span.end - span.start) as usize,
+    )
+}
+
+impl Resolver<'_> {
+    pub(super) fn check_import_cycles(&mut self) {
+        let edges: Vec<Vec<usize>> = self
+            .model
+            .files
+            .iter()
+            .map(|f| f.imports.iter().map(|i| i.file.index()).collect())
+            .collect();
+        for back in back_edges(&edges) {
+            let mut names: Vec<String> = back
+                .path
                 .iter()
-                .map(|f| self.units[*f].path.display().to_string())
+                .map(|&(f, _)| self.units[f].path.display().to_string())
                 .collect();
-            names.push(self.units[cycle[0]].path.display().to_string());
-            let span = self.model.files[node].imports[import_index].span;
+            names.push(names[0].clone());
+            let span = self.model.files[back.node].imports[back.edge].span;
             self.report(
-                node,
+                back.node,
                 CheckError::ImportCycle {
                     cycle: names.join(" → "),
-                    span: miette::SourceSpan::new(
-                        (span.start as usize).into(),
-                        (span.end - span.start) as usize,
-                    ),
+                    span: source_span(span),
                 },
             );
         }
@@ -64,8 +91,8 @@ impl Resolver<'_> {
     /// A message that reaches itself through required message fields has no finite value.
     pub(super) fn check_infinite_types(&mut self) {
         let messages = &self.model.messages;
-        let n = messages.len();
-        let edges: Vec<Vec<(usize, usize)>> = messages
+        // Per message: the index of each required message field, and where it leads.
+        let fields: Vec<Vec<(usize, usize)>> = messages
             .iter()
             .map(|m| {
                 m.fields
@@ -78,59 +105,33 @@ impl Resolver<'_> {
                     .collect()
             })
             .collect();
-        let mut state = vec![0u8; n];
-        let mut found = Vec::new();
-        for start in 0..n {
-            if state[start] != 0 {
-                continue;
-            }
-            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-            state[start] = 1;
-            while let Some(&mut (node, ref mut edge)) = stack.last_mut() {
-                if *edge >= edges[node].len() {
-                    state[node] = 2;
-                    stack.pop();
-                    continue;
-                }
-                let (field, target) = edges[node][*edge];
-                *edge += 1;
-                match state[target] {
-                    0 => {
-                        state[target] = 1;
-                        stack.push((target, 0));
-                    }
-                    1 => {
-                        let from = stack.iter().position(|(m, _)| *m == target).unwrap_or(0);
-                        // Each frame's edge counter is one past the edge it followed.
-                        let mut path: Vec<String> = stack[from..]
-                            .iter()
-                            .map(|&(m, e)| {
-                                let f = &messages[m].fields[edges[m][e - 1].0];
-                                format!("{}.{}", messages[m].name, f.name)
-                            })
-                            .collect();
-                        path.push(messages[target].name.clone());
-                        found.push((node, field, target, path.join(" → ")));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for (node, field, start, cycle) in found {
-            let m = &self.model.messages[node];
-            let f = &m.fields[field];
+        let edges: Vec<Vec<usize>> = fields
+            .iter()
+            .map(|f| f.iter().map(|&(_, target)| target).collect())
+            .collect();
+        let field_of = |(m, e): (usize, usize)| &messages[m].fields[fields[m][e].0];
+        let mut errors = Vec::new();
+        for back in back_edges(&edges) {
+            let start = back.path[0].0;
+            let mut cycle: Vec<String> = back
+                .path
+                .iter()
+                .map(|&(m, e)| format!("{}.{}", messages[m].name, field_of((m, e)).name))
+                .collect();
+            cycle.push(messages[start].name.clone());
+            let f = field_of((back.node, back.edge));
             let error = CheckError::InfiniteType {
                 // The message the cycle starts and ends at, as the cycle is written.
-                name: self.model.messages[start].name.clone(),
-                cycle,
+                name: messages[start].name.clone(),
+                cycle: cycle.join(" → "),
                 field: f.name.clone(),
                 ty: f.ty.display(&self.model),
-                span: miette::SourceSpan::new(
-                    (f.span.start as usize).into(),
-                    (f.span.end - f.span.start) as usize,
-                ),
+                span: source_span(f.span),
             };
-            self.report(m.file.index(), error);
+            errors.push((messages[back.node].file.index(), error));
+        }
+        for (file, error) in errors {
+            self.report(file, error);
         }
     }
 
@@ -147,10 +148,7 @@ impl Resolver<'_> {
                         file,
                         CheckError::UnusedImport {
                             path: import.path.clone(),
-                            span: miette::SourceSpan::new(
-                                (import.span.start as usize).into(),
-                                (import.span.end - import.span.start) as usize,
-                            ),
+                            span: source_span(import.span),
                         },
                     );
                 }

@@ -362,15 +362,7 @@ impl<'u> Resolver<'u> {
     ) -> bool {
         if let Some(first) = seen.get(name.text.as_str()) {
             let first = *first;
-            self.report(
-                file,
-                CheckError::DuplicateDeclaration {
-                    name: name.text.clone(),
-                    span: src_span(name.span),
-                    first: Some(src_span(first)),
-                    help: Some(help.into()),
-                },
-            );
+            self.duplicate(file, name, first, help);
             return false;
         }
         seen.insert(&name.text, name.span);
@@ -388,14 +380,11 @@ impl<'u> Resolver<'u> {
         match seen.insert(name) {
             Seen::New => true,
             Seen::Same(first) => {
-                self.report(
+                self.duplicate(
                     file,
-                    CheckError::DuplicateDeclaration {
-                        name: name.text.clone(),
-                        span: src_span(name.span),
-                        first: Some(src_span(first.span)),
-                        help: Some("rpc names are unique within a service".into()),
-                    },
+                    name,
+                    first.span,
+                    "rpc names are unique within a service",
                 );
                 false
             }
@@ -405,6 +394,19 @@ impl<'u> Resolver<'u> {
                 true
             }
         }
+    }
+
+    /// Reports `name` declared again, first at `first` (same file).
+    fn duplicate(&mut self, file: usize, name: &ast::Token, first: ast::Span, help: &str) {
+        self.report(
+            file,
+            CheckError::DuplicateDeclaration {
+                name: name.text.clone(),
+                span: src_span(name.span),
+                first: Some(src_span(first)),
+                help: Some(help.into()),
+            },
+        );
     }
 
     /// Reports `name` colliding with `first` (same scope, same file).
