@@ -220,14 +220,18 @@ fn load_error(e: check::LoadError) -> String {
     }
 }
 
-fn run_check(paths: &[PathBuf], format: Format, load: &LoadArgs) -> Result<ExitCode, String> {
+/// Checks the contracts below `paths` on disk; each folder given is an import root.
+fn check_given(paths: &[PathBuf], load: &LoadArgs) -> Result<brief::Checked, String> {
     let mut options = load.options()?;
     let files = contracts(paths)?;
     options
         .roots
         .extend(paths.iter().filter(|p| p.is_dir()).cloned());
-    let checked =
-        check::check_with_options(&check::FsSources, &files, &options).map_err(load_error)?;
+    check::check_with_options(&check::FsSources, &files, &options).map_err(load_error)
+}
+
+fn run_check(paths: &[PathBuf], format: Format, load: &LoadArgs) -> Result<ExitCode, String> {
+    let checked = check_given(paths, load)?;
     let diagnostics = &checked.diagnostics;
     match format {
         Format::Text => eprint!("{}", diagnostics::render(diagnostics, text_style())),

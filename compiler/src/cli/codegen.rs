@@ -11,7 +11,7 @@ use brief::check;
 use brief::diagnostics;
 use brief::gen::{self, Lang, Options};
 
-use super::{contracts, load_error, text_style, LoadArgs};
+use super::{check_given, contracts, load_error, text_style, LoadArgs};
 
 #[derive(clap::Args)]
 pub(super) struct CodegenArgs {
@@ -55,7 +55,6 @@ enum LangArg {
 }
 
 pub(super) fn run(args: &CodegenArgs) -> Result<ExitCode, String> {
-    let mut options = args.load.options()?;
     // With brief.toml, contracts are named relative to its folder, so the generated
     // headers are the same wherever the command runs from; that folder (the project) is
     // an import root too.
@@ -89,15 +88,11 @@ pub(super) fn run(args: &CodegenArgs) -> Result<ExitCode, String> {
                 }
             },
         };
-    let files = contracts(&args.paths)?;
     let checked = match &base {
-        None => {
-            options
-                .roots
-                .extend(args.paths.iter().filter(|p| p.is_dir()).cloned());
-            check::check_with_options(&check::FsSources, &files, &options)
-        }
+        None => check_given(&args.paths, &args.load)?,
         Some(base) => {
+            let files = contracts(&args.paths)?;
+            let mut options = args.load.options()?;
             let sources = check::RootedSources::new(base);
             let relative = |p: &Path| sources.relative(p);
             let roots: Vec<PathBuf> = files.iter().map(|f| relative(f)).collect();
@@ -114,10 +109,9 @@ pub(super) fn run(args: &CodegenArgs) -> Result<ExitCode, String> {
                     .filter(|p| p.is_dir())
                     .map(|p| relative(p)),
             );
-            check::check_with_options(&sources, &roots, &options)
+            check::check_with_options(&sources, &roots, &options).map_err(load_error)?
         }
-    }
-    .map_err(load_error)?;
+    };
     if !checked.diagnostics.is_empty() {
         eprint!(
             "{}",
