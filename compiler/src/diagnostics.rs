@@ -514,6 +514,33 @@ mod tests {
     }
 
     #[test]
+    fn places_in_other_files_are_related_spans() {
+        let sources = crate::MemorySources::new([
+            (
+                "a.brief",
+                "import \"b.brief\"\nmessage Money { cents int }\n",
+            ),
+            ("b.brief", "message Money { amount float }\n"),
+        ]);
+        let checked = crate::check_with(&sources, &["a.brief".into()]).unwrap();
+        let d = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.code() == "brief::duplicate_declaration")
+            .unwrap();
+        let json = to_json(d);
+        assert_eq!(json.file, "a.brief");
+        let other: Vec<&JsonSpan> = json.spans.iter().filter(|s| s.file == "b.brief").collect();
+        assert_eq!(other.len(), 1, "{json:?}");
+        assert!(!other[0].is_primary);
+        assert_eq!((other[0].line_start, other[0].column_start), (1, 9));
+        assert_eq!((other[0].byte_start, other[0].byte_end), (8, 13));
+        // The text shows it after the diagnostic, with its own snippet.
+        let text = render_text(d, false);
+        assert!(text.contains("[b.brief:1:9]"), "{text}");
+    }
+
+    #[test]
     fn read_span_agrees_with_miettes_own() {
         let text = "message M {\n    a int\r\n    é b\n}\n\nlast";
         let ours = IndexedSource::new("f", Arc::from(text), Arc::new(LineIndex::new(text)));

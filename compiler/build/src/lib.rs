@@ -19,7 +19,9 @@
 //!
 //! Every contract file and every file it imports is watched with
 //! `cargo:rerun-if-changed`. A contract with errors fails the build with the same
-//! diagnostics `brief check` prints.
+//! diagnostics `brief check` prints, once. Imports stay inside the folders given (a file
+//! given stands for its folder) and those added with [`Builder::root`]; files over
+//! [`Builder::max_file_size`] (16 MiB) are refused.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -3,8 +3,9 @@
 //! collisions).
 
 use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
-use super::{DeclRef, Declared, NameSet, Resolver, Seen};
+use super::{DeclRef, Declared, Resolver};
 use crate::check::errors::{span as src_span, CheckError};
 use crate::check::names;
 use crate::model::*;
@@ -240,5 +241,81 @@ impl Resolver<'_> {
             },
         );
         ErrorCode::Unknown
+    }
+}
+
+impl Resolver<'_> {
+    /// Reports `name` declared again, first at `first` (same file).
+    pub(super) fn duplicate(
+        &mut self,
+        file: usize,
+        name: &ast::Token,
+        first: ast::Span,
+        help: &str,
+    ) {
+        self.report(
+            file,
+            CheckError::DuplicateDeclaration {
+                name: name.text.clone(),
+                span: src_span(name.span),
+                first: Some(src_span(first)),
+                help: Some(help.into()),
+            },
+        );
+    }
+
+    /// Reports `name` colliding with `first` (same scope, same file).
+    pub(super) fn collision(
+        &mut self,
+        file: usize,
+        kind: &'static str,
+        name: &ast::Token,
+        first: &ast::Token,
+        owner: String,
+    ) {
+        self.report(
+            file,
+            CheckError::NameCollision {
+                kind,
+                name: name.text.clone(),
+                other: first.text.clone(),
+                owner,
+                span: src_span(name.span),
+                first: Some(src_span(first.span)),
+            },
+        );
+    }
+}
+
+/// Names of one scope, by exact spelling and folded, to tell duplicates from collisions.
+#[derive(Default)]
+pub(super) struct NameSet<'a> {
+    exact: HashMap<&'a str, &'a ast::Token>,
+    folded: HashMap<String, &'a ast::Token>,
+}
+
+pub(super) enum Seen<'a> {
+    New,
+    /// Spelled exactly like an earlier name.
+    Same(&'a ast::Token),
+    /// Spelled differently, but the same once folded.
+    Collides(&'a ast::Token),
+}
+
+impl<'a> NameSet<'a> {
+    /// Adds a name unless it is a duplicate; a colliding name is added (it is a name of
+    /// its own, only a dangerous one).
+    pub(super) fn insert(&mut self, name: &'a ast::Token) -> Seen<'a> {
+        if let Some(first) = self.exact.get(name.text.as_str()) {
+            return Seen::Same(first);
+        }
+        self.exact.insert(&name.text, name);
+        match self.folded.entry(names::fold(&name.text)) {
+            Entry::Occupied(first) => Seen::Collides(first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(name);
+                Seen::New
+            }
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Fields and type expressions: `[]`/`map[string]` prefixes, builtin and declared base
 //! types, and the messages rpcs and schemas name.
 
-use super::{DeclRef, NameSet, Resolver, Seen, MAX_TYPE_DEPTH};
+use super::declarations::{NameSet, Seen};
+use super::{DeclRef, Resolver, MAX_TYPE_DEPTH};
 use crate::check::errors::{span as src_span, CheckError};
 use crate::check::names;
 use crate::model::*;
