@@ -319,17 +319,29 @@ fn names_corpus_checks_without_errors() {
     };
     let model = &checked.model;
     for m in &model.messages {
-        distinct(m.name.clone(), m.fields.iter().map(|f| f.name.as_str()).collect());
+        distinct(
+            m.name.clone(),
+            m.fields.iter().map(|f| f.name.as_str()).collect(),
+        );
     }
     for e in &model.errors {
-        distinct(e.name.clone(), e.fields.iter().map(|f| f.name.as_str()).collect());
+        distinct(
+            e.name.clone(),
+            e.fields.iter().map(|f| f.name.as_str()).collect(),
+        );
     }
     for e in &model.enums {
-        distinct(e.name.clone(), e.values.iter().map(|v| v.name.as_str()).collect());
+        distinct(
+            e.name.clone(),
+            e.values.iter().map(|v| v.name.as_str()).collect(),
+        );
     }
     for file in &model.files {
         let path = file.display_path();
-        distinct(path.clone(), file.rpcs.iter().map(|r| r.name.as_str()).collect());
+        distinct(
+            path.clone(),
+            file.rpcs.iter().map(|r| r.name.as_str()).collect(),
+        );
         let visible = std::iter::once(file.id)
             .chain(file.imports.iter().map(|i| i.file))
             .flat_map(|id| {

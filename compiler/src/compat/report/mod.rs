@@ -1,4 +1,7 @@
-//! Printing a [`Report`]: text for people, JSON for tools, annotations for GitHub Actions.
+//! Printing a [`Report`]: text for people, JSON for tools, annotations for GitHub Actions;
+//! and, in [`wording`], what each finding says.
+
+pub(crate) mod wording;
 
 use std::fmt::Write as _;
 
