@@ -238,6 +238,8 @@ pub async fn start(router: Router, configure: impl FnOnce(&mut ServerConfig)) ->
     let addr = listener.local_addr().unwrap();
     let mut config = ServerConfig::default();
     config.handle_signals = false;
+    // Tests stop servers all the time; the drain delay is for load balancers.
+    config.drain_delay = Duration::ZERO;
     configure(&mut config);
     let server = Server::with_config(router, config);
     let shutdown = server.shutdown_handle();
