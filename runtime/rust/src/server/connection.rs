@@ -297,6 +297,13 @@ struct Limits {
 /// How long a connection asked to close gracefully may take before it is closed.
 const GRACEFUL_CLOSE_LIMIT: Duration = Duration::from_secs(10);
 
+/// Once the listener has closed, an HTTP/1.1 connection idle for this long is closed;
+/// a connection in use is closed by `Connection: close` on its next answer.
+pub(crate) const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
+
+/// How often the sweeper looks once the listener has closed.
+const SHUTDOWN_TICK: Duration = Duration::from_millis(50);
+
 impl Registry {
     pub(crate) fn new(config: &ServerConfig) -> Self {
         let shortest = [config.header_read_timeout, config.idle_timeout]
@@ -388,16 +395,22 @@ impl Registry {
         }
     }
 
-    /// The listener has closed: closes idle connections (HTTP/1.1 connections between
-    /// requests at once, HTTP/2 with GOAWAY) and lets the others finish. A connection
-    /// that has not sent its first request yet is left to send it (it was accepted
-    /// before the listener closed, so its client may be writing it right now).
+    /// The listener has closed: HTTP/2 connections get GOAWAY, HTTP/1.1 connections
+    /// unused for [`SHUTDOWN_LINGER`] are closed (now and on every later sweep), the
+    /// others are closed by their next answer. A connection that has not sent its
+    /// first request yet is left to send it (it was accepted before the listener
+    /// closed, so its client may be writing it right now).
     pub(crate) fn begin_shutdown(&self) {
+        let now = Instant::now();
         let mut slots = lock(&self.slots);
         slots.shutting_down = true;
         for t in slots.entries.iter_mut().flatten() {
-            close_if_idle_at_shutdown(t);
+            close_if_idle_at_shutdown(t, now);
         }
+    }
+
+    fn is_shutting_down(&self) -> bool {
+        lock(&self.slots).shutting_down
     }
 
     /// Closes every connection still open (the grace period is over).
@@ -450,7 +463,7 @@ impl Registry {
                 continue;
             }
             if shutting_down {
-                close_if_idle_at_shutdown(t);
+                close_if_idle_at_shutdown(t, now);
                 if t.closing.is_some() {
                     continue;
                 }
@@ -462,7 +475,7 @@ impl Registry {
             };
             if !limit.is_zero() && now.duration_since(t.since) >= limit {
                 tracing::debug!(phase = ?t.phase, ?limit, "closing a connection over its time limit");
-                if h2 && t.phase == Phase::Idle {
+                if h2 {
                     t.closing = Some(now);
                     t.state().request_close(CLOSE_GRACEFULLY);
                 } else {
@@ -473,7 +486,7 @@ impl Registry {
     }
 }
 
-fn close_if_idle_at_shutdown(t: &mut Tracked) {
+fn close_if_idle_at_shutdown(t: &mut Tracked, now: Instant) {
     if t.closing.is_some() {
         return;
     }
@@ -481,26 +494,33 @@ fn close_if_idle_at_shutdown(t: &mut Tracked) {
     let state = (*conn).as_ref();
     if state.is_h2() {
         // GOAWAY: the client learns which streams were served and retries the rest.
-        t.closing = Some(Instant::now());
+        t.closing = Some(now);
         state.request_close(CLOSE_GRACEFULLY);
-    } else if !state.busy() && state.started.load(Ordering::Relaxed) > 0 {
-        // An HTTP/1.1 connection between requests: its last response did not say
-        // `Connection: close` (it was sent before the drain began), so close it now.
-        t.closing = Some(Instant::now());
+    } else if t.phase == Phase::Idle
+        && !state.busy()
+        && now.duration_since(t.since) >= SHUTDOWN_LINGER
+    {
+        // An HTTP/1.1 connection its client has not used for a while: close it. One
+        // in use gets `Connection: close` on its next answer instead, because closing
+        // it now could cut off a request being written at this very moment.
+        t.closing = Some(now);
         state.request_close(CLOSE_NOW);
     }
 }
 
 /// Looks at every connection once per tick until the server is gone.
-pub(crate) async fn sweeper(registry: std::sync::Weak<Registry>, tick: Duration) {
-    let mut interval = tokio::time::interval(tick);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+pub(crate) async fn sweeper(registry: std::sync::Weak<Registry>) {
     loop {
-        let now = interval.tick().await;
+        let tick = match registry.upgrade() {
+            Some(r) if r.is_shutting_down() => r.tick().min(SHUTDOWN_TICK),
+            Some(r) => r.tick(),
+            None => return,
+        };
+        tokio::time::sleep(tick).await;
         let Some(registry) = registry.upgrade() else {
             return;
         };
-        registry.sweep(now);
+        registry.sweep(Instant::now());
     }
 }
 
@@ -516,11 +536,12 @@ mod tests {
     }
 
     fn registry(header: u64, idle: u64, max: usize) -> Registry {
-        let mut c = ServerConfig::default();
-        c.header_read_timeout = Duration::from_secs(header);
-        c.idle_timeout = Duration::from_secs(idle);
-        c.max_connections = max;
-        Registry::new(&c)
+        Registry::new(&ServerConfig {
+            header_read_timeout: Duration::from_secs(header),
+            idle_timeout: Duration::from_secs(idle),
+            max_connections: max,
+            ..Default::default()
+        })
     }
 
     fn conn(r: &Registry) -> Arc<Plain> {
@@ -607,16 +628,29 @@ mod tests {
     }
 
     #[test]
-    fn shutdown_closes_idle_and_spares_fresh_connections() {
+    fn shutdown_closes_unused_connections_and_spares_fresh_ones() {
         let r = registry(10, 60, 100);
         let fresh = conn(&r);
-        let idle = conn(&r);
-        request(&idle);
+        let unused = conn(&r);
+        let in_use = conn(&r);
+        request(&unused);
+        let t0 = Instant::now();
+        r.sweep(t0);
+        request(&in_use);
         let h2 = conn(&r);
         h2.0.h2.store(true, Ordering::Relaxed);
+        r.sweep(t0 + SHUTDOWN_LINGER);
         r.begin_shutdown();
-        assert_eq!(closed(&fresh), KEEP);
-        assert_eq!(closed(&idle), CLOSE_NOW);
-        assert_eq!(closed(&h2), CLOSE_GRACEFULLY);
+        assert_eq!(closed(&h2), CLOSE_GRACEFULLY, "GOAWAY at once");
+        r.sweep(t0 + SHUTDOWN_LINGER + Duration::from_millis(50));
+        assert_eq!(closed(&unused), CLOSE_NOW, "unused for the linger time");
+        assert_eq!(closed(&in_use), KEEP, "closed by its next answer instead");
+        assert_eq!(closed(&fresh), KEEP, "its first request may be on the way");
+        r.sweep(t0 + 2 * SHUTDOWN_LINGER + Duration::from_millis(100));
+        assert_eq!(
+            closed(&in_use),
+            CLOSE_NOW,
+            "unused for the linger time by now"
+        );
     }
 }

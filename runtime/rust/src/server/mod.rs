@@ -45,9 +45,10 @@ impl ShutdownHandle {
         }
     }
 
-    /// Starts a graceful shutdown: `/readyz` turns 503 and every answer closes its
-    /// connection; after the drain delay the listener closes, idle connections close,
-    /// in-flight requests finish (up to the grace period), then `serve` returns.
+    /// Starts a graceful shutdown: `/readyz` turns 503 while the server keeps serving for
+    /// the drain delay; then the listener closes, every answer closes its connection
+    /// (`Connection: close`, HTTP/2 GOAWAY), unused connections are closed, in-flight
+    /// requests finish (up to the grace period), and `serve` returns.
     pub fn shutdown(&self) {
         self.draining.store(true, Ordering::SeqCst);
         self.tx.send_replace(true);
@@ -70,7 +71,10 @@ struct Inner {
     body_limit: usize,
     body_read_timeout: Duration,
     compress_min_bytes: usize,
+    /// Shutdown has started: `/readyz` answers 503.
     draining: Arc<AtomicBool>,
+    /// The listener has closed: every answer closes its connection.
+    closing: AtomicBool,
 }
 
 /// One connection: the server's shared state and the connection's own counters. The
@@ -199,12 +203,10 @@ impl Server {
             body_read_timeout: config.body_read_timeout,
             compress_min_bytes: config.compress_min_bytes,
             draining: shutdown.draining.clone(),
+            closing: AtomicBool::new(false),
         });
         let registry = Arc::new(Registry::new(&config));
-        tokio::spawn(connection::sweeper(
-            Arc::downgrade(&registry),
-            registry.tick(),
-        ));
+        tokio::spawn(connection::sweeper(Arc::downgrade(&registry)));
         let builder = builder(&config);
 
         let stop = shutdown.wait();
@@ -241,6 +243,7 @@ impl Server {
             }
         }
         drop(listener);
+        inner.closing.store(true, Ordering::SeqCst);
         registry.begin_shutdown();
         let grace_over = tokio::time::Instant::now() + config.grace_period;
         loop {

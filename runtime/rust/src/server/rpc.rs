@@ -28,13 +28,13 @@ use crate::{compress, Code, Context, Error};
 
 const CLOSE: HeaderValue = HeaderValue::from_static("close");
 
-/// Serves one request of a connection. While the server drains, every answer closes
-/// its connection: `Connection: close` on HTTP/1.1, GOAWAY on HTTP/2, so clients move
-/// to a fresh connection (through their balancer) and know that nothing was lost.
+/// Serves one request of a connection. Once the listener has closed, every answer
+/// closes its connection: `Connection: close` on HTTP/1.1, GOAWAY on HTTP/2, so a
+/// client learns that the connection is done before it sends anything more on it.
 pub(crate) async fn serve(conn: &Conn, req: Request<Incoming>) -> Resp {
     let h1 = req.version() < Version::HTTP_2;
     let mut resp = handle(&conn.inner, req, h1).await;
-    if conn.inner.draining.load(Ordering::Relaxed) {
+    if conn.inner.closing.load(Ordering::Relaxed) {
         if h1 {
             resp.headers_mut().insert(CONNECTION, CLOSE);
         } else {
