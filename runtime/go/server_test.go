@@ -97,7 +97,8 @@ func serve(t *testing.T, h http.Handler, opts ...brief.ServeOption) (string, con
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	opts = append([]brief.ServeOption{brief.WithListener(ln), brief.WithoutSignals(), brief.WithServeLogger(quietLogger)}, opts...)
+	// Tests stop servers all the time; the drain delay is for load balancers.
+	opts = append([]brief.ServeOption{brief.WithListener(ln), brief.WithoutSignals(), brief.WithServeLogger(quietLogger), brief.WithDrainDelay(0)}, opts...)
 	go func() { done <- brief.Serve(ctx, h, opts...) }()
 	t.Cleanup(func() {
 		cancel()
