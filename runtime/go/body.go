@@ -70,12 +70,11 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Bu
 		return &bodyRead{Errorf(CodeUnimplemented, "unsupported content-encoding %q (use gzip or identity)", clip(ce)), true}
 	}
 	deadline, byRPC := bodyDeadline(arrival, h.bodyTimeout, rpc)
+	var rc *http.ResponseController
 	if !deadline.IsZero() {
-		rc := http.NewResponseController(w)
-		if rc.SetReadDeadline(deadline) == nil {
-			// Cleared before the handler runs, so that a long handler is not
-			// taken for a client gone quiet.
-			defer rc.SetReadDeadline(time.Time{})
+		rc = http.NewResponseController(w)
+		if rc.SetReadDeadline(deadline) != nil {
+			rc = nil
 		}
 	}
 	var err error
@@ -87,6 +86,13 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Bu
 		_, err = buf.ReadFrom(rd)
 	}
 	if err == nil {
+		if rc != nil {
+			// Cleared before the handler runs, so that a long handler is not
+			// taken for a client gone quiet. After a failure it stays: it
+			// bounds net/http's reading of the rest of the body before it
+			// closes the connection.
+			rc.SetReadDeadline(time.Time{})
+		}
 		return nil
 	}
 	if errors.Is(err, errBodyTooLarge) {

@@ -23,7 +23,7 @@ const DefaultGracePeriod = 10 * time.Second
 
 // shutdownLinger is how long a connection must have been idle, once the
 // listener has closed, before Serve closes it.
-const shutdownLinger = time.Second
+const shutdownLinger = 500 * time.Millisecond
 
 // ServeOption configures Serve. Options override the environment variables.
 type ServeOption func(*serveConfig)
@@ -100,7 +100,7 @@ func WithoutSignals() ServeOption { return func(c *serveConfig) { c.signals = fa
 // variables). Then, if h has a SetReady(bool) method (a *Handler does),
 // /readyz turns 503 while serving goes on for the drain delay; the listener
 // closes; every answer from then on closes its connection (`Connection:
-// close`, GOAWAY on HTTP/2) and connections unused for a second are closed;
+// close`, GOAWAY on HTTP/2) and connections unused for half a second are closed;
 // in-flight requests get the grace period to finish; and Serve returns nil,
 // so that main can exit 0. It returns an error when a setting is invalid or
 // it cannot listen (`cannot listen on 127.0.0.1:8080: address in use`).

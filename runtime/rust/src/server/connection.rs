@@ -299,7 +299,7 @@ const GRACEFUL_CLOSE_LIMIT: Duration = Duration::from_secs(10);
 
 /// Once the listener has closed, an HTTP/1.1 connection idle for this long is closed;
 /// a connection in use is closed by `Connection: close` on its next answer.
-pub(crate) const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
+pub(crate) const SHUTDOWN_LINGER: Duration = Duration::from_millis(500);
 
 /// How often the sweeper looks once the listener has closed.
 const SHUTDOWN_TICK: Duration = Duration::from_millis(50);
@@ -401,12 +401,10 @@ impl Registry {
     /// first request yet is left to send it (it was accepted before the listener
     /// closed, so its client may be writing it right now).
     pub(crate) fn begin_shutdown(&self) {
-        let now = Instant::now();
-        let mut slots = lock(&self.slots);
-        slots.shutting_down = true;
-        for t in slots.entries.iter_mut().flatten() {
-            close_if_idle_at_shutdown(t, now);
-        }
+        lock(&self.slots).shutting_down = true;
+        // A sweep first brings every phase up to date: a connection used since the
+        // last tick must not be taken for one idle since then.
+        self.sweep(Instant::now());
     }
 
     fn is_shutting_down(&self) -> bool {
