@@ -45,9 +45,17 @@ fn go_server() -> Option<PathBuf> {
     Some(out)
 }
 
+/// The servers under test; `SUMMER_SERVER_RUST` and `SUMMER_SERVER_GO` name other
+/// binaries (to run these tests against another build, e.g. an older one).
 fn servers() -> Vec<(&'static str, PathBuf)> {
-    let mut all = vec![("rust", PathBuf::from(env!("CARGO_BIN_EXE_summer-server")))];
-    all.extend(go_server().map(|p| ("go", p)));
+    let rust = std::env::var_os("SUMMER_SERVER_RUST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_summer-server")));
+    let go = std::env::var_os("SUMMER_SERVER_GO")
+        .map(PathBuf::from)
+        .or_else(go_server);
+    let mut all = vec![("rust", rust)];
+    all.extend(go.map(|p| ("go", p)));
     all
 }
 
