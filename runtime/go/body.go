@@ -51,10 +51,12 @@ type bodyRead struct {
 }
 
 // readBody reads the body of a POST into buf: at most the body limit (as
-// received and after gzip inflation), and by the deadline — the earlier of
-// the request's Connect-Timeout-Ms deadline (rpc, zero when none) and its
-// arrival plus the body read timeout.
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer, arrival, rpc time.Time) *bodyRead {
+// received and after gzip inflation), and in time. The body read timeout is
+// the http.Server's ReadTimeout (Serve sets it: net/http then bounds the
+// body with the deadline it sets for every request anyway, at no extra
+// cost); the request's Connect-Timeout-Ms deadline, ctx's, also ends the
+// read when it passes first.
+func (h *Handler) readBody(ctx context.Context, w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) *bodyRead {
 	if r.ContentLength > h.maxBody {
 		return &bodyRead{Errorf(CodeResourceExhausted, "request body of %d bytes is larger than the limit of %d bytes", r.ContentLength, h.maxBody), true}
 	}
@@ -69,13 +71,13 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Bu
 	default:
 		return &bodyRead{Errorf(CodeUnimplemented, "unsupported content-encoding %q (use gzip or identity)", clip(ce)), true}
 	}
-	deadline, byRPC := bodyDeadline(arrival, h.bodyTimeout, rpc)
-	var rc *http.ResponseController
-	if !deadline.IsZero() {
-		rc = http.NewResponseController(w)
-		if rc.SetReadDeadline(deadline) != nil {
-			rc = nil
-		}
+	rpcDeadlinePassed := func() bool { return false }
+	if _, ok := ctx.Deadline(); ok {
+		// Ends a read still waiting for the body when the deadline passes (a
+		// deadline in the past fails the read at once, on HTTP/1 and HTTP/2).
+		stop := context.AfterFunc(ctx, func() { http.NewResponseController(w).SetReadDeadline(time.Now()) })
+		rpcDeadlinePassed = func() bool { return !stop() }
+		defer stop()
 	}
 	var err error
 	if zr != nil {
@@ -86,13 +88,6 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Bu
 		_, err = buf.ReadFrom(rd)
 	}
 	if err == nil {
-		if rc != nil {
-			// Cleared before the handler runs, so that a long handler is not
-			// taken for a client gone quiet. After a failure it stays: it
-			// bounds net/http's reading of the rest of the body before it
-			// closes the connection.
-			rc.SetReadDeadline(time.Time{})
-		}
 		return nil
 	}
 	if errors.Is(err, errBodyTooLarge) {
@@ -102,19 +97,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Bu
 		// The connection was fine: the gzip stream on it was not.
 		return &bodyRead{Errorf(CodeInvalidArgument, "invalid gzip request body: %v", err), false}
 	}
-	return &bodyRead{connectionReadError(r.Context(), raw.err, byRPC, h.bodyTimeout), true}
-}
-
-// bodyDeadline is the earlier of arrival+timeout (when timeout > 0) and rpc
-// (when set); byRPC says the rpc deadline is the one that applies.
-func bodyDeadline(arrival time.Time, timeout time.Duration, rpc time.Time) (deadline time.Time, byRPC bool) {
-	if timeout > 0 {
-		deadline = arrival.Add(timeout)
-	}
-	if !rpc.IsZero() && (deadline.IsZero() || rpc.Before(deadline)) {
-		return rpc, true
-	}
-	return deadline, false
+	return &bodyRead{connectionReadError(r.Context(), raw.err, rpcDeadlinePassed(), h.bodyTimeout), true}
 }
 
 // connectionReadError says why reading the body from the connection failed:

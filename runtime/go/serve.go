@@ -156,6 +156,13 @@ func Serve(ctx context.Context, h http.Handler, opts ...ServeOption) error {
 			PingTimeout:          cfg.h2PingTimeout,
 		},
 	}
+	// The body read timeout: net/http applies ReadTimeout to the whole request
+	// with the read deadline it sets for every request anyway (HTTP/2: a
+	// timer per stream), so it costs nothing more.
+	srv.ReadTimeout = cfg.bodyReadTimeout
+	if b, ok := h.(interface{ BodyReadTimeout() time.Duration }); ok {
+		srv.ReadTimeout = b.BodyReadTimeout()
+	}
 	if cfg.idleTimeout == 0 && cfg.headerReadTimeout != 0 {
 		// net/http would use ReadHeaderTimeout as the idle timeout.
 		srv.IdleTimeout = 1<<63 - 1

@@ -132,14 +132,17 @@ type HandlerOption func(*Handler)
 // decompression. Larger bodies get resource_exhausted.
 func WithMaxBodyBytes(n int64) HandlerOption { return func(h *Handler) { h.maxBody = n } }
 
-// WithBodyReadTimeout sets the time a client has to send a request's body,
-// from the request's arrival, when Connect-Timeout-Ms gives no earlier
-// deadline (default 30 s; BRIEF_BODY_READ_TIMEOUT; zero: no limit). Past it
-// the request is answered deadline_exceeded and an HTTP/1.1 connection is
-// closed.
+// WithBodyReadTimeout sets the time a client has to send a whole request,
+// its body included, counted from its first byte, when Connect-Timeout-Ms
+// gives no earlier deadline (default 30 s; BRIEF_BODY_READ_TIMEOUT; zero: no
+// limit). Past it the request is answered deadline_exceeded and an HTTP/1.1
+// connection is closed. Serve applies it as the http.Server's ReadTimeout.
 func WithBodyReadTimeout(d time.Duration) HandlerOption {
 	return func(h *Handler) { h.bodyTimeout = d }
 }
+
+// BodyReadTimeout is the body read timeout Serve gives the http.Server.
+func (h *Handler) BodyReadTimeout() time.Duration { return h.bodyTimeout }
 
 // WithCompressMinBytes sets the smallest response body that is gzipped when
 // the client accepts gzip (default 1024).
@@ -302,15 +305,13 @@ func (h *Handler) serve(e *entry, w http.ResponseWriter, r *http.Request, arriva
 	info.Service, info.RPC = e.proc.RPC.Service, e.proc.RPC.Name
 	ctx = WithCallInfo(ctx, info)
 	w.Header()[HeaderRequestID] = []string{info.RequestID}
-	var deadline time.Time
 	if t := headerValue(r.Header, HeaderTimeout); t != "" {
 		d, ok := parseTimeout(t)
 		if !ok {
 			return writeError(w, Errorf(CodeInvalidArgument, "invalid %s header %q", HeaderTimeout, clip(t)), 0)
 		}
-		deadline = arrival.Add(d)
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline)
+		ctx, cancel = context.WithDeadline(ctx, arrival.Add(d))
 		defer cancel()
 	}
 
@@ -318,7 +319,7 @@ func (h *Handler) serve(e *entry, w http.ResponseWriter, r *http.Request, arriva
 	if isPost {
 		buf := getBuffer()
 		defer putBuffer(buf)
-		if failed := h.readBody(w, r, buf, arrival, deadline); failed != nil {
+		if failed := h.readBody(ctx, w, r, buf); failed != nil {
 			if failed.unread {
 				// The rest of the body is still on the wire: this connection
 				// cannot carry another request.

@@ -2,6 +2,7 @@
 //! inflated) or the `message` query parameter of a GET.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use hyper::body::Incoming;
 use tokio::time::Sleep;
 
 use super::http::{clip, clip_bytes};
+use crate::client::BoxFuture;
 use crate::{compress, Error};
 
 /// The deadline of [`with_deadline`] passed.
@@ -20,14 +22,14 @@ pub(crate) struct Elapsed;
 
 /// Runs `fut` against a deadline, arming a timer only if the future does not finish on
 /// its first poll. Most request bodies arrive with their headers and most handlers
-/// answer at once, so most requests never touch the timer wheel.
+/// answer at once, so most requests never touch the timer wheel. (`fut` is pinned by
+/// the caller, so that the caller's future holds it once, not once more in here.)
 pub(crate) async fn with_deadline<F: Future>(
-    fut: F,
+    mut fut: Pin<&mut F>,
     at: Option<Instant>,
 ) -> Result<F::Output, Elapsed> {
-    tokio::pin!(fut);
-    let timer: Option<Sleep> = None;
-    tokio::pin!(timer);
+    // Boxed when armed: inline, the timer would grow every request's future.
+    let mut timer: Option<Pin<Box<Sleep>>> = None;
     std::future::poll_fn(|cx| {
         if let Poll::Ready(v) = fut.as_mut().poll(cx) {
             return Poll::Ready(Ok(v));
@@ -35,13 +37,8 @@ pub(crate) async fn with_deadline<F: Future>(
         let Some(at) = at else {
             return Poll::Pending;
         };
-        if timer.is_none() {
-            timer.set(Some(tokio::time::sleep_until(at.into())));
-        }
-        match timer.as_mut().as_pin_mut() {
-            Some(t) => t.poll(cx).map(|()| Err(Elapsed)),
-            None => Poll::Pending,
-        }
+        let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at.into())));
+        timer.as_mut().poll(cx).map(|()| Err(Elapsed))
     })
     .await
 }
@@ -99,42 +96,54 @@ impl From<Error> for BodyError {
     }
 }
 
+/// What a request's headers say about its body.
+pub(crate) struct BodyHeaders {
+    /// `Content-Length`, when given.
+    length: Option<u64>,
+    /// `Content-Encoding: gzip`; an error for encodings the server does not take.
+    gzip: Result<bool, Error>,
+}
+
+impl BodyHeaders {
+    pub(crate) fn of(headers: &HeaderMap) -> Self {
+        let length = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.parse::<u64>().ok());
+        let gzip = match headers.get(CONTENT_ENCODING).map(HeaderValue::as_bytes) {
+            None | Some(b"identity") => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case(b"gzip") => Ok(true),
+            Some(v) => Err(Error::unimplemented(format!(
+                "unsupported content encoding {:?}",
+                clip_bytes(v)
+            ))),
+        };
+        BodyHeaders { length, gzip }
+    }
+}
+
 /// Reads the whole body of a POST (checking `Content-Length` first), inflates it when it
 /// is gzip-compressed, and bounds it by `limit` bytes and by `deadline`.
 pub(crate) async fn read_body(
-    body: Incoming,
-    headers: &HeaderMap,
+    body: &mut Incoming,
+    declared: BodyHeaders,
     limit: usize,
     deadline: BodyDeadline,
 ) -> Result<Bytes, BodyError> {
     let too_big =
         || Error::resource_exhausted(format!("message larger than the limit of {limit} bytes"));
-    if let Some(len) = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.parse::<u64>().ok())
-    {
-        if len > limit as u64 {
-            return Err(BodyError {
-                error: too_big(),
-                unread: true,
-            });
-        }
+    if declared.length.is_some_and(|len| len > limit as u64) {
+        return Err(BodyError {
+            error: too_big(),
+            unread: true,
+        });
     }
-    let gzip = match headers.get(CONTENT_ENCODING).map(HeaderValue::as_bytes) {
-        None | Some(b"identity") => false,
-        Some(v) if v.eq_ignore_ascii_case(b"gzip") => true,
-        Some(v) => {
-            return Err(BodyError {
-                error: Error::unimplemented(format!(
-                    "unsupported content encoding {:?}",
-                    clip_bytes(v)
-                )),
-                unread: true,
-            })
-        }
-    };
+    let gzip = declared.gzip.map_err(|error| BodyError {
+        error,
+        unread: true,
+    })?;
     let collect = Limited::new(body, limit).collect();
+    tokio::pin!(collect);
     let body = match with_deadline(collect, deadline.at()).await {
         Ok(Ok(c)) => c.to_bytes(),
         Ok(Err(e)) if e.is::<LengthLimitError>() => {
@@ -191,19 +200,22 @@ fn body_read_error(e: &(dyn std::error::Error + 'static)) -> Error {
 /// Reads and drops the body of a request answered without it. A client that streams its
 /// body after the headers (connect-es over HTTP/1.1) would otherwise be cut off mid-write
 /// and see a broken pipe instead of our answer. Bounded in size and time: past either,
-/// the connection is closed as it would have been.
-pub(crate) async fn discard_body(body: Incoming, limit: usize) {
-    let mut body = body;
-    let mut seen = 0usize;
-    let drain = async {
-        while let Some(Ok(frame)) = body.frame().await {
-            seen += frame.data_ref().map_or(0, Bytes::len);
-            if seen > limit {
-                break;
+/// the connection is closed as it would have been. Boxed: it is the rare path, and
+/// inline it would grow the future of every request.
+pub(crate) fn discard_body(body: &mut Incoming, limit: usize) -> BoxFuture<'_, ()> {
+    Box::pin(async move {
+        let mut seen = 0usize;
+        let drain = async {
+            while let Some(Ok(frame)) = body.frame().await {
+                seen += frame.data_ref().map_or(0, Bytes::len);
+                if seen > limit {
+                    break;
+                }
             }
-        }
-    };
-    let _ = with_deadline(drain, Some(Instant::now() + Duration::from_secs(1))).await;
+        };
+        tokio::pin!(drain);
+        let _ = with_deadline(drain, Some(Instant::now() + Duration::from_secs(1))).await;
+    })
 }
 
 /// The message of a GET request: `?connect=v1&encoding=json&message=...`

@@ -364,12 +364,12 @@ fn spawn_connection(
     let slot = registry.insert(conn.clone());
     let svc = {
         let conn = conn.clone();
-        hyper::service::service_fn(move |req| {
+        hyper::service::service_fn(move |mut req| {
             let conn = conn.clone();
             conn.state.request_started();
             async move {
                 let _in_flight = conn.state.in_flight();
-                Ok::<_, std::convert::Infallible>(rpc::serve(&conn, req).await)
+                Ok::<_, std::convert::Infallible>(rpc::serve(&conn, &mut req).await)
             }
         })
     };

@@ -16,7 +16,9 @@ use http::{HeaderMap, Method, Request, Response, StatusCode, Version};
 use http_body_util::Full;
 use hyper::body::Incoming;
 
-use super::body::{discard_body, get_message, read_body, with_deadline, BodyDeadline, Elapsed};
+use super::body::{
+    discard_body, get_message, read_body, with_deadline, BodyDeadline, BodyHeaders, Elapsed,
+};
 use super::connection::CLOSE_GRACEFULLY;
 use super::http::{
     clip, error_response, is_json, is_rpc_shaped, is_valid_request_id, text, Resp, JSON,
@@ -31,10 +33,24 @@ const CLOSE: HeaderValue = HeaderValue::from_static("close");
 /// Serves one request of a connection. Once the listener has closed, every answer
 /// closes its connection: `Connection: close` on HTTP/1.1, GOAWAY on HTTP/2, so a
 /// client learns that the connection is done before it sends anything more on it.
-pub(crate) async fn serve(conn: &Conn, req: Request<Incoming>) -> Resp {
+///
+/// hyper moves the future of every request into place, so its size is a cost paid per
+/// request: the request is owned once, by the caller, and borrowed from there on; the
+/// rare paths are boxed.
+pub(crate) async fn serve(conn: &Conn, req: &mut Request<Incoming>) -> Resp {
+    let start = Instant::now();
+    let inner = &*conn.inner;
     let h1 = req.version() < Version::HTTP_2;
-    let mut resp = handle(&conn.inner, req, h1).await;
-    if conn.inner.closing.load(Ordering::Relaxed) {
+    // The raw path, never percent-decoded: `/summer/%73um` names no rpc.
+    let mut resp = match inner.router.routes.get(req.uri().path()) {
+        Some(route) => {
+            let (resp, code) = serve_rpc(inner, route, req, start, h1).await;
+            route.metrics.record(code, start.elapsed());
+            resp
+        }
+        None => serve_other(inner, req).await,
+    };
+    if inner.closing.load(Ordering::Relaxed) {
         if h1 {
             resp.headers_mut().insert(CONNECTION, CLOSE);
         } else {
@@ -44,12 +60,10 @@ pub(crate) async fn serve(conn: &Conn, req: Request<Incoming>) -> Resp {
     resp
 }
 
-async fn handle(inner: &Inner, req: Request<Incoming>, h1: bool) -> Resp {
-    let start = Instant::now();
-    // The raw path, never percent-decoded: `/summer/%73um` names no rpc.
-    let path = req.uri().path();
-    let Some(route) = inner.router.routes.get(path) else {
-        return match path {
+/// Everything that is not an rpc: health, readiness, metrics, unknown paths.
+fn serve_other<'a>(inner: &'a Inner, req: &'a mut Request<Incoming>) -> BoxFuture<'a, Resp> {
+    Box::pin(async move {
+        match req.uri().path() {
             "/healthz" => text(StatusCode::OK, "ok\n"),
             "/readyz" if inner.draining.load(Ordering::Relaxed) => {
                 text(StatusCode::SERVICE_UNAVAILABLE, "draining\n")
@@ -65,18 +79,15 @@ async fn handle(inner: &Inner, req: Request<Incoming>, h1: bool) -> Resp {
             }
             p if is_rpc_shaped(p) => {
                 let e = Error::unimplemented(format!("no such rpc: {}", clip(p)));
-                discard_body(req.into_body(), inner.body_limit).await;
+                discard_body(req.body_mut(), inner.body_limit).await;
                 error_response(&e, None)
             }
             _ => {
-                discard_body(req.into_body(), inner.body_limit).await;
+                discard_body(req.body_mut(), inner.body_limit).await;
                 text(StatusCode::NOT_FOUND, "not found\n")
             }
-        };
-    };
-    let (resp, code) = serve_rpc(inner, route, req, start, h1).await;
-    route.metrics.record(code, start.elapsed());
-    resp
+        }
+    })
 }
 
 fn fail(e: Error, status: Option<StatusCode>) -> (Resp, Option<Code>) {
@@ -84,66 +95,71 @@ fn fail(e: Error, status: Option<StatusCode>) -> (Resp, Option<Code>) {
     (error_response(&e, status), Some(code))
 }
 
+/// The answer to a request whose method or content type the rpc does not take.
+fn reject(route: &Route, req: &Request<Incoming>) -> Option<(Resp, Option<Code>)> {
+    let method = req.method();
+    if method == Method::POST {
+        if is_json(req.headers().get(CONTENT_TYPE)) {
+            return None;
+        }
+        let (mut r, c) = fail(
+            Error::unimplemented("unsupported content type: use application/json"),
+            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        );
+        r.headers_mut()
+            .insert("accept-post", HeaderValue::from_static("application/json"));
+        return Some((r, c));
+    }
+    if method == Method::GET && route.info.readonly {
+        return None;
+    }
+    let allow = if route.info.readonly {
+        "GET, POST"
+    } else {
+        "POST"
+    };
+    let (mut r, c) = fail(
+        Error::unimplemented(format!(
+            "method {} not allowed: use {allow}",
+            clip(method.as_str())
+        )),
+        Some(StatusCode::METHOD_NOT_ALLOWED),
+    );
+    r.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    Some((r, c))
+}
+
 async fn serve_rpc(
     inner: &Inner,
     route: &Route,
-    req: Request<Incoming>,
+    req: &mut Request<Incoming>,
     start: Instant,
     h1: bool,
 ) -> (Resp, Option<Code>) {
-    let method = req.method();
-    let is_get = if method == Method::POST {
-        if !is_json(req.headers().get(CONTENT_TYPE)) {
-            let (mut r, c) = fail(
-                Error::unimplemented("unsupported content type: use application/json"),
-                Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
-            );
-            r.headers_mut()
-                .insert("accept-post", HeaderValue::from_static("application/json"));
-            discard_body(req.into_body(), inner.body_limit).await;
-            return (r, c);
-        }
-        false
-    } else if method == Method::GET && route.info.readonly {
-        true
-    } else {
-        let allow = if route.info.readonly {
-            "GET, POST"
-        } else {
-            "POST"
-        };
-        let (mut r, c) = fail(
-            Error::unimplemented(format!(
-                "method {} not allowed: use {allow}",
-                clip(method.as_str())
-            )),
-            Some(StatusCode::METHOD_NOT_ALLOWED),
-        );
-        r.headers_mut()
-            .insert(ALLOW, HeaderValue::from_static(allow));
-        discard_body(req.into_body(), inner.body_limit).await;
-        return (r, c);
-    };
-
-    let (parts, body) = req.into_parts();
-    let mut ctx = Context::from_headers(&parts.headers, start);
+    if let Some(rejected) = reject(route, req) {
+        discard_body(req.body_mut(), inner.body_limit).await;
+        return rejected;
+    }
+    let mut ctx = Context::from_headers(req.headers(), start);
     if !is_valid_request_id(&ctx.request_id) {
         ctx.request_id = crate::rand::uuid_v4();
     }
     let deadline = ctx.deadline;
-    let accept_gzip = parts
-        .headers
+    let accept_gzip = req
+        .headers()
         .get(ACCEPT_ENCODING)
         .is_some_and(|v| compress::accepts_gzip(v.as_bytes()));
-    let body = if is_get {
-        get_message(parts.uri.query().unwrap_or(""), inner.body_limit)
+    let message = if req.method() == Method::GET {
+        get_message(req.uri().query().unwrap_or(""), inner.body_limit)
     } else {
         let limits = BodyDeadline {
             rpc: deadline,
             arrival: start,
             timeout: inner.body_read_timeout,
         };
-        match read_body(body, &parts.headers, inner.body_limit, limits).await {
+        let declared = BodyHeaders::of(req.headers());
+        match read_body(req.body_mut(), declared, inner.body_limit, limits).await {
             Ok(body) => Ok(body),
             Err(e) if e.unread && h1 => {
                 // The rest of the body is still on the wire: this connection cannot
@@ -155,17 +171,18 @@ async fn serve_rpc(
             Err(e) => Err(e.error),
         }
     };
-    let body = match body {
-        Ok(b) => b,
+    let message = match message {
+        Ok(m) => m,
         Err(e) => return fail(e, None),
     };
     let headers = if route.wants_headers() {
-        parts.headers
+        std::mem::take(req.headers_mut())
     } else {
         HeaderMap::new()
     };
-    let handler = route.call(ctx.clone(), headers, body);
+    let handler = route.call(ctx.clone(), headers, message);
     let run = crate::context::scope_current(ctx, CatchUnwind { inner: handler });
+    tokio::pin!(run);
     let result = match with_deadline(run, deadline).await {
         Ok(r) => r,
         Err(Elapsed) => Err(Error::deadline_exceeded(
