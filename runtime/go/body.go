@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -71,12 +72,13 @@ func (h *Handler) readBody(ctx context.Context, w http.ResponseWriter, r *http.R
 	default:
 		return &bodyRead{Errorf(CodeUnimplemented, "unsupported content-encoding %q (use gzip or identity)", clip(ce)), true}
 	}
-	rpcDeadlinePassed := func() bool { return false }
+	var cut *deadlineCut
 	if _, ok := ctx.Deadline(); ok {
-		// Ends a read still waiting for the body when the deadline passes (a
-		// deadline in the past fails the read at once, on HTTP/1 and HTTP/2).
-		stop := context.AfterFunc(ctx, func() { http.NewResponseController(w).SetReadDeadline(time.Now()) })
-		rpcDeadlinePassed = func() bool { return !stop() }
+		if ctx.Err() != nil {
+			return &bodyRead{NewError(CodeDeadlineExceeded, "deadline exceeded before the request body was read"), true}
+		}
+		cut = &deadlineCut{reading: true}
+		stop := context.AfterFunc(ctx, func() { cut.fire(w) })
 		defer stop()
 	}
 	var err error
@@ -87,6 +89,7 @@ func (h *Handler) readBody(ctx context.Context, w http.ResponseWriter, r *http.R
 	} else {
 		_, err = buf.ReadFrom(rd)
 	}
+	rpcDeadlinePassed := cut.done()
 	if err == nil {
 		return nil
 	}
@@ -97,7 +100,38 @@ func (h *Handler) readBody(ctx context.Context, w http.ResponseWriter, r *http.R
 		// The connection was fine: the gzip stream on it was not.
 		return &bodyRead{Errorf(CodeInvalidArgument, "invalid gzip request body: %v", err), false}
 	}
-	return &bodyRead{connectionReadError(r.Context(), raw.err, rpcDeadlinePassed(), h.bodyTimeout), true}
+	return &bodyRead{connectionReadError(r.Context(), raw.err, rpcDeadlinePassed, h.bodyTimeout), true}
+}
+
+// deadlineCut ends a body read that is still waiting when the request's
+// deadline passes, by setting a read deadline in the past (which fails the
+// read at once, on HTTP/1 and HTTP/2). Once the read is over it does
+// nothing: a read deadline then would end net/http's background read of the
+// connection and, with it, the request and the connection.
+type deadlineCut struct {
+	mu      sync.Mutex
+	reading bool
+	fired   bool
+}
+
+func (c *deadlineCut) fire(w http.ResponseWriter) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reading {
+		c.fired = true
+		http.NewResponseController(w).SetReadDeadline(time.Now())
+	}
+}
+
+// done marks the read over and says whether the deadline cut it.
+func (c *deadlineCut) done() bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reading = false
+	return c.fired
 }
 
 // connectionReadError says why reading the body from the connection failed:

@@ -368,7 +368,9 @@ func (h *Handler) serve(e *entry, w http.ResponseWriter, r *http.Request, arriva
 		hdr["Content-Encoding"] = hdrGzip
 		res = zb.Bytes()
 	}
-	hdr["Content-Length"] = []string{strconv.Itoa(len(res))}
+	if len(res) > smallBody {
+		hdr["Content-Length"] = []string{strconv.Itoa(len(res))}
+	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(res)
 	return ""
@@ -396,6 +398,11 @@ func (h *Handler) call(ctx context.Context, e *entry, w http.ResponseWriter, r *
 	}
 	return e.proc.encode(out, output)
 }
+
+// smallBody is the largest answer that net/http buffers whole and sends with
+// a Content-Length it computes itself; larger ones get theirs from us, so
+// that they are not sent chunked.
+const smallBody = 2048
 
 // echoLimit is the most bytes of a request's path, method or header value
 // that an error message quotes; longer values are cut and end with "…".
