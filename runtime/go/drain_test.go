@@ -84,15 +84,7 @@ func TestDrainThenCloseEveryConnectionCleanly(t *testing.T) {
 	if _, closed := readUntilClosed(unused, 3*time.Second); !closed {
 		t.Fatal("an unused connection stayed open")
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Serve returned %v", err)
-		}
-		done <- nil // for the cleanup
-	case <-time.After(3 * time.Second):
-		t.Fatal("Serve did not return")
-	}
+	served(t, done, 3*time.Second)
 	if el := time.Since(start); el < 600*time.Millisecond {
 		t.Fatalf("stopped after %v, before the drain delay", el)
 	}

@@ -29,6 +29,19 @@ func shortLimits(t *testing.T, opts ...brief.ServeOption) string {
 	return base
 }
 
+// send sends req with the default client and returns the response with its
+// body read.
+func send(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
 func dial(t *testing.T, base string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
@@ -196,12 +209,7 @@ func TestOversizedHeadersGet431(t *testing.T) {
 	req, _ := http.NewRequest("POST", base+"/summer/sum", strings.NewReader(`{"a":1,"b":2}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Big", strings.Repeat("a", 40<<10))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 431 {
+	if resp, _ := send(t, req); resp.StatusCode != 431 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 }
@@ -241,36 +249,20 @@ func TestEchoedInputIsBounded(t *testing.T) {
 	base, _, _ := newSummer(t)
 	req, _ := http.NewRequest("POST", base+"/summer/"+strings.Repeat("x", 50_000), strings.NewReader("{}"))
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 501 || len(b) > 600 {
+	if resp, b := send(t, req); resp.StatusCode != 501 || len(b) > 600 {
 		t.Fatalf("status %d, %d bytes echoed", resp.StatusCode, len(b))
 	}
 	// An over-long request id is replaced, not echoed.
 	req, _ = http.NewRequest("POST", base+"/summer/sum", strings.NewReader(`{"a":1,"b":2}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Request-Id", strings.Repeat("r", 60_000))
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if id := resp.Header.Get("X-Request-Id"); len(id) != 36 {
-		t.Fatalf("request id echoed as %d bytes", len(id))
+	if resp, _ := send(t, req); len(resp.Header.Get("X-Request-Id")) != 36 {
+		t.Fatalf("request id echoed as %d bytes", len(resp.Header.Get("X-Request-Id")))
 	}
 	req.Header.Set("X-Request-Id", "req-7")
 	req.Body = io.NopCloser(strings.NewReader(`{"a":1,"b":2}`))
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if id := resp.Header.Get("X-Request-Id"); id != "req-7" {
-		t.Fatalf("a valid request id came back as %q", id)
+	if resp, _ := send(t, req); resp.Header.Get("X-Request-Id") != "req-7" {
+		t.Fatalf("a valid request id came back as %q", resp.Header.Get("X-Request-Id"))
 	}
 }
 

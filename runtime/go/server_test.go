@@ -111,6 +111,20 @@ func serve(t *testing.T, h http.Handler, opts ...brief.ServeOption) (string, con
 	return "http://" + ln.Addr().String(), cancel, done
 }
 
+// served waits, at most within, for Serve (started by serve) to return nil.
+func served(t *testing.T, done chan error, within time.Duration) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve returned %v", err)
+		}
+		done <- nil // for the cleanup
+	case <-time.After(within):
+		t.Fatalf("Serve did not return within %v", within)
+	}
+}
+
 func newSummer(t *testing.T, hopts ...brief.HandlerOption) (string, *summer, *protoRecorder) {
 	impl := &summer{}
 	rec := &protoRecorder{next: NewSummerHandler(impl, append([]brief.HandlerOption{brief.WithLogger(quietLogger)}, hopts...)...)}
@@ -590,15 +604,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if r.err != nil || r.out.Sum != -5+250 {
 		t.Fatalf("in-flight request: %v", r.err)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Serve returned %v", err)
-		}
-		done <- nil // for the cleanup
-	case <-time.After(3 * time.Second):
-		t.Fatal("Serve did not return after shutdown")
-	}
+	served(t, done, 3*time.Second)
 	if impl.slowDone.Load() != 1 {
 		t.Fatal("in-flight handler did not finish")
 	}
@@ -616,13 +622,8 @@ func TestShutdownGracePeriodExpires(t *testing.T) {
 	<-impl.started
 	start := time.Now()
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil || time.Since(start) > 500*time.Millisecond {
-			t.Fatalf("Serve returned %v after %v", err, time.Since(start))
-		}
-		done <- nil
-	case <-time.After(3 * time.Second):
-		t.Fatal("Serve did not return when the grace period ended")
+	served(t, done, 3*time.Second)
+	if el := time.Since(start); el > 500*time.Millisecond {
+		t.Fatalf("Serve returned %v after the grace period began", el)
 	}
 }

@@ -231,6 +231,15 @@ impl Running {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// Waits for `serve` to return `Ok(())`, at most `within`.
+    pub async fn stopped(self, within: Duration) {
+        tokio::time::timeout(within, self.task)
+            .await
+            .expect("serve returned in time")
+            .expect("serve did not panic")
+            .expect("serve returned Ok");
+    }
 }
 
 pub async fn start(router: Router, configure: impl FnOnce(&mut ServerConfig)) -> Running {
