@@ -34,7 +34,9 @@ pub use client::{
 pub use codec::{decode, encode};
 pub use context::{headers, Context};
 pub use error::{Code, Error, ErrorDetail, Typed, UnknownCode};
-pub use server::{Handler, Router, Server, ServerConfig, ShutdownHandle};
+pub use server::{
+    Handler, IncomingCall, Middleware, Next, Router, Server, ServerConfig, ShutdownHandle,
+};
 pub use time::{Timestamp, TimestampParseError};
 pub use wire::{Wire, WireMessage};
 

@@ -424,11 +424,7 @@ async fn graceful_shutdown_lets_in_flight_requests_finish() {
     in_flight.await.unwrap().unwrap();
     assert_eq!(svc.completed.load(Ordering::SeqCst), 1);
     // serve() returns Ok once everything is done.
-    tokio::time::timeout(Duration::from_secs(3), srv.task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    srv.stopped(Duration::from_secs(3)).await;
     assert!(shutdown_at.elapsed() >= Duration::from_millis(300));
     // Afterwards nothing listens.
     let err = client.sum(&SumIn { a: 1, b: 1 }).await.unwrap_err();
@@ -447,11 +443,7 @@ async fn graceful_shutdown_gives_up_after_the_grace_period() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let start = Instant::now();
     srv.shutdown.shutdown();
-    tokio::time::timeout(Duration::from_secs(2), srv.task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    srv.stopped(Duration::from_secs(2)).await;
     let took = start.elapsed();
     assert!(
         took >= Duration::from_millis(195) && took < Duration::from_millis(600),
