@@ -1,0 +1,183 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Brief;
+
+/**
+ * The context of a request: its id, trace context, baggage, caller and deadline.
+ *
+ * The server sets it up for each request it serves (Context::current(), and the second
+ * argument of every handler), and generated clients read it, so that every call a
+ * handler makes carries the request's id, its trace id under a new span id, its
+ * tracestate and baggage unchanged, and the time left of its deadline, without the
+ * handler doing anything. Outside a served request each call starts a new trace, unless
+ * code runs it inside Context::run().
+ */
+final class Context
+{
+    private static ?self $current = null;
+
+    /**
+     * @param string $spanId the span id of the incoming traceparent ('' at the edge)
+     * @param int|null $deadline monotonic, in hrtime() nanoseconds; null without one
+     */
+    public function __construct(
+        public readonly string $requestId,
+        public readonly string $traceId,
+        public readonly string $spanId = '',
+        public readonly string $traceFlags = '01',
+        public readonly string $traceState = '',
+        public readonly string $baggage = '',
+        public readonly ?string $caller = null,
+        public readonly int $attempt = 1,
+        public readonly ?int $deadline = null,
+        public readonly string $service = '',
+        public readonly string $rpc = '',
+    ) {
+    }
+
+    /** The context of the request being served, or of the innermost run(). */
+    public static function current(): ?self
+    {
+        return self::$current;
+    }
+
+    /** A context for a new request at the edge: a new request id and trace id. */
+    public static function background(): self
+    {
+        return new self(self::newRequestId(), bin2hex(random_bytes(16)));
+    }
+
+    /** Runs `fn` with this context as the current one. */
+    public function run(callable $fn): mixed
+    {
+        $outer = self::$current;
+        self::$current = $this;
+        try {
+            return $fn();
+        } finally {
+            self::$current = $outer;
+        }
+    }
+
+    /** A copy whose deadline is at most `ms` milliseconds from now. */
+    public function withTimeout(int $ms): self
+    {
+        $deadline = hrtime(true) + max(0, $ms) * 1_000_000;
+        return $this->with(['deadline' => $this->deadline === null ? $deadline : min($deadline, $this->deadline)]);
+    }
+
+    public function withRequestId(string $requestId): self
+    {
+        return $this->with(['requestId' => $requestId]);
+    }
+
+    /** A copy with the trace of a W3C traceparent (ignored when invalid). */
+    public function withTraceparent(string $traceparent): self
+    {
+        $parts = self::parseTraceparent($traceparent);
+        if ($parts === null) {
+            return $this;
+        }
+        return $this->with(['traceId' => $parts[0], 'spanId' => $parts[1], 'traceFlags' => $parts[2]]);
+    }
+
+    public function withBaggage(string $baggage): self
+    {
+        return $this->with(['baggage' => $baggage]);
+    }
+
+    /** Milliseconds left before the deadline (0 once passed), or null without one. */
+    public function remainingMs(): ?int
+    {
+        if ($this->deadline === null) {
+            return null;
+        }
+        return max(0, intdiv($this->deadline - hrtime(true), 1_000_000));
+    }
+
+    public function expired(): bool
+    {
+        return $this->deadline !== null && hrtime(true) >= $this->deadline;
+    }
+
+    /** The traceparent of an outgoing call: this trace, a new span id. */
+    public function traceparent(): string
+    {
+        return '00-' . $this->traceId . '-' . bin2hex(random_bytes(8)) . '-' . $this->traceFlags;
+    }
+
+    /**
+     * The context of an incoming request from its headers (lower-case names).
+     *
+     * @param array<string, string> $headers
+     * @param int|null $deadline monotonic nanoseconds
+     * @internal
+     */
+    public static function fromHeaders(array $headers, ?int $deadline, string $service, string $rpc): self
+    {
+        $requestId = $headers['x-request-id'] ?? '';
+        if (strlen($requestId) > 128 || strlen($requestId) === 0 || strspn($requestId, self::VISIBLE) !== strlen($requestId)) {
+            // Absent, over-long or unprintable ids are replaced, never echoed.
+            $requestId = self::newRequestId();
+        }
+        $trace = self::parseTraceparent($headers['traceparent'] ?? '');
+        $attempt = (int) ($headers['x-brief-attempt'] ?? '1');
+        return new self(
+            requestId: $requestId,
+            traceId: $trace[0] ?? bin2hex(random_bytes(16)),
+            spanId: $trace[1] ?? '',
+            traceFlags: $trace[2] ?? '01',
+            // tracestate without a valid traceparent is discarded, as W3C says.
+            traceState: $trace === null ? '' : substr($headers['tracestate'] ?? '', 0, 512),
+            baggage: substr($headers['baggage'] ?? '', 0, 8192),
+            caller: isset($headers['x-brief-caller']) ? substr($headers['x-brief-caller'], 0, 256) : null,
+            attempt: $attempt > 0 ? $attempt : 1,
+            deadline: $deadline,
+            service: $service,
+            rpc: $rpc,
+        );
+    }
+
+    /** Printable ASCII without spaces. */
+    private const VISIBLE = '!"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~';
+
+    /** A random UUID (version 4). */
+    public static function newRequestId(): string
+    {
+        $b = random_bytes(16);
+        $b[6] = chr(ord($b[6]) & 0x0f | 0x40);
+        $b[8] = chr(ord($b[8]) & 0x3f | 0x80);
+        $h = bin2hex($b);
+        return substr($h, 0, 8) . '-' . substr($h, 8, 4) . '-' . substr($h, 12, 4) . '-'
+            . substr($h, 16, 4) . '-' . substr($h, 20);
+    }
+
+    /**
+     * A W3C traceparent's trace id, span id and flags, or null when it is not valid.
+     *
+     * @return array{string, string, string}|null
+     */
+    public static function parseTraceparent(string $value): ?array
+    {
+        $value = trim($value);
+        if (preg_match('/^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/D', $value, $m) !== 1) {
+            return null;
+        }
+        if ($m[1] === 'ff' || ($m[1] === '00' && isset($m[5]))) {
+            return null;
+        }
+        if ($m[2] === str_repeat('0', 32) || $m[3] === str_repeat('0', 16)) {
+            return null;
+        }
+        return [$m[2], $m[3], $m[4]];
+    }
+
+    /** @param array<string, mixed> $changes */
+    private function with(array $changes): self
+    {
+        $args = get_object_vars($this);
+        return new self(...array_merge($args, $changes));
+    }
+}
