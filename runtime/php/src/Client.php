@@ -33,6 +33,8 @@ final class Client
 
     private static ?\CurlHandle $curl = null;
 
+    private static int $connections = 0;
+
     /**
      * @throws RpcException failed_precondition when no valid address is configured
      */
@@ -93,6 +95,12 @@ final class Client
             );
         }
         return rtrim($url, '/');
+    }
+
+    /** How many connections this process's calls have opened: fewer than calls when kept alive. */
+    public static function connectionsOpened(): int
+    {
+        return self::$connections;
     }
 
     /** @return list<string> the base URLs in use */
@@ -276,6 +284,7 @@ final class Client
         ]);
         $ok = curl_exec($h);
         $errno = curl_errno($h);
+        self::$connections += (int) curl_getinfo($h, CURLINFO_NUM_CONNECTS);
         return [
             'status' => (int) curl_getinfo($h, CURLINFO_RESPONSE_CODE),
             'headers' => $responseHeaders,

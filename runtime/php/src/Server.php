@@ -276,16 +276,11 @@ final class Server
                     throw new Rejection(self::tooLarge($limit));
                 }
             }
-            $rest = inflate_add($inflate, '', ZLIB_FINISH);
-            if ($rest === false || inflate_get_status($inflate) !== ZLIB_STREAM_END) {
+            if (inflate_get_status($inflate) !== ZLIB_STREAM_END) {
                 throw new Rejection(new RpcException(Code::InvalidArgument, 'invalid gzip body: truncated'));
             }
         } finally {
             restore_error_handler();
-        }
-        $out .= $rest;
-        if (strlen($out) > $limit) {
-            throw new Rejection(self::tooLarge($limit));
         }
         return $out;
     }
