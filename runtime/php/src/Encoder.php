@@ -8,7 +8,7 @@ namespace Brief;
  * Writes the values of generated classes as the canonical JSON of docs/language.md:
  * bytes as standard padded base64, times in UTC with 0, 3 or 6 fractional digits, the
  * special floats as "NaN", "Infinity", "-Infinity", maps and messages as objects (so
- * that an empty one is `{}`, never `[]`).
+ * that an empty one is `{}`, never `[]`), map keys sorted.
  */
 final class Encoder
 {
@@ -46,6 +46,8 @@ final class Encoder
                 foreach ($v as $k => $e) {
                     $out[$k] = self::value($e, $spec, $at + 1);
                 }
+                // Keys in byte order, as Go and Rust write them: one value, one text.
+                ksort($out, SORT_STRING);
                 // json_encode() writes an array with other keys than 0, 1, ... as an object;
                 // these two it would write as a list.
                 return $out === [] || array_is_list($out) ? (object) $out : $out;
