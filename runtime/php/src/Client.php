@@ -38,8 +38,11 @@ final class Client
     /**
      * @throws RpcException failed_precondition when no valid address is configured
      */
-    public function __construct(private readonly string $service, ?string $baseUrl = null, ?ClientOptions $options = null)
-    {
+    public function __construct(
+        private readonly string $service,
+        ?string $baseUrl = null,
+        ?ClientOptions $options = null,
+    ) {
         $this->options = $options ?? new ClientOptions();
         $variable = self::envVarName($service);
         $source = 'the base URL';
@@ -48,7 +51,8 @@ final class Client
             if (!is_string($value) || trim($value) === '') {
                 throw new RpcException(
                     Code::FailedPrecondition,
-                    "no address for service \"$service\": set $variable (e.g. $variable=http://host:8080) or pass a base URL",
+                    "no address for service \"$service\": set $variable (e.g. $variable=http://host:8080) "
+                        . 'or pass a base URL',
                 );
             }
             $baseUrl = $value;
@@ -181,10 +185,11 @@ final class Client
         if ($status !== 200) {
             throw self::failure($rpc, $status, $response['body'], $response['headers']);
         }
-        if (preg_match('#^application/json\s*(;|$)#i', $response['headers']['content-type'] ?? '') !== 1) {
+        $type = $response['headers']['content-type'] ?? '';
+        if (preg_match('#^application/json\s*(;|$)#i', $type) !== 1) {
             throw new RpcException(
                 Code::Internal,
-                "response of {$rpc->path} has content type \"" . ($response['headers']['content-type'] ?? '') . '", want application/json',
+                "response of {$rpc->path} has content type \"$type\", want application/json",
             );
         }
         try {
@@ -211,7 +216,7 @@ final class Client
             }
         }
         $retryAfter = $headers['retry-after'] ?? null;
-        if ($retryAfter !== null && ctype_digit($retryAfter)) {
+        if ($retryAfter !== null && preg_match('/^[0-9]{1,9}$/D', $retryAfter) === 1) {
             return new RpcException($e->code(), $e->getMessage(), $e->details(), null, (int) $retryAfter);
         }
         return $e;

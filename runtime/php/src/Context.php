@@ -118,7 +118,8 @@ final class Context
     public static function fromHeaders(array $headers, ?int $deadline, string $service, string $rpc): self
     {
         $requestId = $headers['x-request-id'] ?? '';
-        if (strlen($requestId) > 128 || strlen($requestId) === 0 || strspn($requestId, self::VISIBLE) !== strlen($requestId)) {
+        $length = strlen($requestId);
+        if ($length > 128 || $length === 0 || strspn($requestId, self::VISIBLE) !== $length) {
             // Absent, over-long or unprintable ids are replaced, never echoed.
             $requestId = self::newRequestId();
         }
@@ -141,7 +142,8 @@ final class Context
     }
 
     /** Printable ASCII without spaces. */
-    private const VISIBLE = '!"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~';
+    private const VISIBLE = '!"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`'
+        . 'abcdefghijklmnopqrstuvwxyz{|}~';
 
     /** A random UUID (version 4). */
     public static function newRequestId(): string

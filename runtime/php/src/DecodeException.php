@@ -51,9 +51,7 @@ final class DecodeException extends RpcException
     /** A map key as a path segment: `["k"]`, the key as a JSON string, cut if long. */
     public static function keySegment(string $key): string
     {
-        if (strlen($key) > self::ECHO_LIMIT) {
-            $key = mb_strcut($key, 0, self::ECHO_LIMIT, 'UTF-8') . '…';
-        }
+        $key = Text::cut($key, self::ECHO_LIMIT);
         $json = json_encode($key, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE);
         return '[' . $json . ']';
     }
@@ -78,7 +76,7 @@ final class DecodeException extends RpcException
 
     private static function cut(string $text): string
     {
-        return strlen($text) > self::ECHO_LIMIT ? mb_strcut($text, 0, self::ECHO_LIMIT, 'UTF-8') . '…' : $text;
+        return Text::cut($text, self::ECHO_LIMIT);
     }
 
     private static function join(string $path, string $reason): string

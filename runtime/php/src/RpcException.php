@@ -109,8 +109,7 @@ class RpcException extends \RuntimeException
         if ($parsed !== null) {
             return $parsed;
         }
-        $snippet = trim(mb_strcut($body, 0, 512, 'UTF-8'));
-        $snippet = mb_convert_encoding($snippet, 'UTF-8', 'UTF-8');
+        $snippet = trim(Text::scrub(Text::cut($body, 512)));
         $message = 'HTTP status ' . $status . ($snippet === '' ? '' : ': ' . $snippet);
         return new self(Code::fromHttpStatus($status), $message);
     }

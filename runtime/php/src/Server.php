@@ -47,7 +47,8 @@ final class Server
         $sent = false;
         register_shutdown_function(static function () use (&$sent): void {
             $error = error_get_last();
-            if ($sent || $error === null || !in_array($error['type'], [E_ERROR, E_CORE_ERROR, E_COMPILE_ERROR, E_USER_ERROR], true)) {
+            $fatal = [E_ERROR, E_CORE_ERROR, E_COMPILE_ERROR, E_USER_ERROR];
+            if ($sent || $error === null || !in_array($error['type'], $fatal, true)) {
                 return;
             }
             if (!headers_sent()) {
@@ -69,7 +70,8 @@ final class Server
         }
         $started = hrtime(true);
         [$response, $code] = $this->call($procedure, $request);
-        Metrics::observe('server', $procedure->rpc->service, $procedure->rpc->name, $code, (hrtime(true) - $started) / 1e9);
+        $seconds = (hrtime(true) - $started) / 1e9;
+        Metrics::observe('server', $procedure->rpc->service, $procedure->rpc->name, $code, $seconds);
         return $response;
     }
 
@@ -85,7 +87,8 @@ final class Server
                 }
                 return new Response(200, self::TEXT, "ready\n");
             case '/metrics':
-                return new Response(200, ['Content-Type' => 'text/plain; version=0.0.4; charset=utf-8'], Metrics::render());
+                $type = ['Content-Type' => 'text/plain; version=0.0.4; charset=utf-8'];
+                return new Response(200, $type, Metrics::render());
         }
         $shown = self::cut($request->path, 128);
         if (preg_match('#^/[^/]+/[^/]+$#D', $request->path) === 1) {
@@ -114,7 +117,10 @@ final class Server
         $timeout = $request->header('connect-timeout-ms');
         if ($timeout !== null) {
             if (preg_match('/^[0-9]{1,10}$/D', $timeout) !== 1) {
-                $e = new RpcException(Code::InvalidArgument, 'invalid Connect-Timeout-Ms header ' . DecodeException::describe($timeout));
+                $e = new RpcException(
+                    Code::InvalidArgument,
+                    'invalid Connect-Timeout-Ms header ' . DecodeException::describe($timeout),
+                );
                 return [self::error($e), $e->code()->value];
             }
             // The deadline runs from the request's arrival, not from when PHP got it.
@@ -130,14 +136,15 @@ final class Server
             $in = Json::decodeMessage($body, $rpc->input);
             $out = $ctx->run(static fn () => ($procedure->handler)($in, $ctx));
             if (!$out instanceof $rpc->output) {
-                throw new \UnexpectedValueException('the handler of ' . $rpc->path . ' returned ' . get_debug_type($out));
+                throw new \UnexpectedValueException("the handler of {$rpc->path} returned " . get_debug_type($out));
             }
             if ($ctx->expired()) {
                 throw new RpcException(Code::DeadlineExceeded, 'deadline exceeded while serving ' . $rpc->path);
             }
             $json = Json::encode($out->jsonSerialize());
         } catch (TypedError $e) {
-            $wire = new RpcException($e->code(), $e->getMessage(), [$e->detailFor($rpc->service)], null, $e->retryAfter());
+            $detail = $e->detailFor($rpc->service);
+            $wire = new RpcException($e->code(), $e->getMessage(), [$detail], null, $e->retryAfter());
             return [self::error($wire, 0, $headers), $wire->code()->value];
         } catch (RpcException $e) {
             if ($ctx->expired() && $e->code() !== Code::DeadlineExceeded) {
@@ -169,7 +176,10 @@ final class Server
         }
         if ($request->method !== 'POST') {
             throw new Rejection(
-                new RpcException(Code::Unimplemented, 'method ' . self::cut($request->method, 16) . ' not allowed: use ' . $allow),
+                new RpcException(
+                    Code::Unimplemented,
+                    'method ' . self::cut($request->method, 16) . ' not allowed: use ' . $allow,
+                ),
                 405,
                 ['Allow' => $allow],
             );
@@ -177,14 +187,18 @@ final class Server
         $type = $request->header('content-type') ?? '';
         if (preg_match('#^application/json\s*(;|$)#i', $type) !== 1) {
             throw new Rejection(
-                new RpcException(Code::Unimplemented, 'unsupported content type ' . DecodeException::describe($type) . ': use application/json'),
+                new RpcException(
+                    Code::Unimplemented,
+                    'unsupported content type ' . DecodeException::describe($type) . ': use application/json',
+                ),
                 415,
                 ['Accept-Post' => 'application/json'],
             );
         }
         $limit = $this->options->maxBodyBytes;
         $length = $request->header('content-length');
-        if ($length !== null && ctype_digit($length) && (strlen($length) > 15 || (int) $length > $limit)) {
+        $declared = $length !== null && preg_match('/^[0-9]+$/D', $length) === 1;
+        if ($declared && (strlen($length) > 15 || (int) $length > $limit)) {
             throw new Rejection(self::tooLarge($limit));
         }
         $body = $request->body($limit + 1);
@@ -311,6 +325,6 @@ final class Server
 
     private static function cut(string $text, int $max): string
     {
-        return strlen($text) > $max ? mb_strcut($text, 0, $max, 'UTF-8') . '…' : $text;
+        return Text::cut($text, $max);
     }
 }

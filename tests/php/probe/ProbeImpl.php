@@ -45,7 +45,7 @@ final class ProbeImpl implements ProbeServer
             throw new Conflict();
         }
         if ($in->id <= 0) {
-            throw new NotFound(id: $in->id, what: 'item', message: "no item {$in->id}");
+            throw new NotFound(id: $in->id, what: 'item');
         }
         return new Found(id: $in->id);
     }

@@ -17,8 +17,12 @@ final class ServerProcess
     private ?string $finalOutput = null;
 
     /** @param resource $process */
-    private function __construct($process, public readonly int $pid, public readonly string $url, private readonly string $log)
-    {
+    private function __construct(
+        $process,
+        public readonly int $pid,
+        public readonly string $url,
+        private readonly string $log,
+    ) {
         $this->process = $process;
     }
 

@@ -93,7 +93,8 @@ final class CodecTest extends TestCase
             self::json('"count":2', false) => 'count: duplicate key',
             self::json('"item":{"id":1,"id":2}') => 'item.id: duplicate key',
             self::json('"scores":{"a":1,"a":2}') => 'scores["a"]: duplicate key',
-            self::json('"nested":{"k":[{"id":1},{"id":1,"label":"a","label":"b"}]}') => 'nested["k"][1].label: duplicate key',
+            self::json('"nested":{"k":[{"id":1},{"id":1,"label":"a","label":"b"}]}')
+                => 'nested["k"][1].label: duplicate key',
             self::json('"x":1,"y":2,"x":3') => 'x: duplicate key',
             self::json('"a.b":1,"a.b":1') => '["a.b"]: duplicate key',
             self::json('"x":[{"k":1,"k":2}]') => 'duplicate key "k" inside the value of an unknown field',
@@ -124,7 +125,7 @@ final class CodecTest extends TestCase
             $n++;
         }
         $this->assertSame($depth + 1, $n);
-        $this->assertSame($json === '' ? '' : strlen(Everything::fromJson($v->toJson())->toJson()), strlen($v->toJson()));
+        $this->assertSame($v->toJson(), Everything::fromJson($v->toJson())->toJson());
     }
 
     public function testDeeperThanTheLimitIsAnErrorNotACrash(): void
@@ -181,7 +182,8 @@ final class CodecTest extends TestCase
     {
         $v = Everything::fromJson(self::json('"scores":{"\u0000k":1,"":2}'));
         $this->assertSame(["\0k" => 1, '' => 2], $v->scores);
-        $this->assertSame('{"":2,"\u0000k":1}', json_encode(Everything::fromJson($v->toJson())->jsonSerialize()['scores']));
+        $scores = Everything::fromJson($v->toJson())->jsonSerialize()['scores'];
+        $this->assertSame('{"":2,"\u0000k":1}', json_encode($scores));
     }
 
     public function testArraysAcceptWhatToArrayGives(): void

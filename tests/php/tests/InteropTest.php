@@ -158,4 +158,28 @@ final class InteropTest extends TestCase
         $ms = array_map(static fn ($s) => $s->remainingMs, $out->seen);
         $this->assertTrue($ms[0] <= 3000 && $ms[1] <= $ms[0] && $ms[2] <= $ms[1] && $ms[2] > 0, implode(',', $ms));
     }
+
+    /** Every summer client (`call A B`) against every summer server: the example's matrix. */
+    public function testSummerEveryClientAgainstEveryServer(): void
+    {
+        $languages = ['RUST', 'GO', 'PHP'];
+        foreach ($languages as $server) {
+            $url = self::server("SUMMER_SERVER_$server");
+            foreach ($languages as $client) {
+                $call = self::binary("SUMMER_CALL_$client");
+                $process = proc_open(
+                    [$call, '40', '2'],
+                    [1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+                    $pipes,
+                    null,
+                    ['SERVICE_SUMMER_URL' => $url] + getenv(),
+                );
+                $out = stream_get_contents($pipes[1]);
+                $err = stream_get_contents($pipes[2]);
+                $status = proc_close($process);
+                $what = "$client client → $server server: $err";
+                $this->assertSame([0, '{"sum":42}'], [$status, trim((string) $out)], $what);
+            }
+        }
+    }
 }

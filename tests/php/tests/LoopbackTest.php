@@ -95,7 +95,8 @@ final class LoopbackTest extends TestCase
             $client->find(new FindIn(id: -3, conflict: false));
             $this->fail('no error');
         } catch (NotFound $e) {
-            $this->assertSame([-3, 'item', 'no item -3', Code::NotFound], [$e->id, $e->what, $e->getMessage(), $e->code()]);
+            $got = [$e->id, $e->what, $e->getMessage(), $e->code()];
+            $this->assertSame([-3, 'item', 'No such item', Code::NotFound], $got);
             $this->assertSame('probe.NotFound', $e->details()[0]->type);
         }
         try {
@@ -152,9 +153,11 @@ final class LoopbackTest extends TestCase
     /** connect-es streams its body after the headers: answers must wait for it. */
     public function testEarlyAnswersWaitForAStreamedBody(): void
     {
-        foreach ([['/probe/nosuch', 'application/json', 501], ['/probe/echo', 'text/plain', 415]] as [$path, $type, $want]) {
+        $cases = [['/probe/nosuch', 'application/json', 501], ['/probe/echo', 'text/plain', 415]];
+        foreach ($cases as [$path, $type, $want]) {
             $socket = RawHttp::connect(self::url());
-            fwrite($socket, "POST $path HTTP/1.1\r\nHost: x\r\nContent-Type: $type\r\nTransfer-Encoding: chunked\r\n\r\n");
+            fwrite($socket, "POST $path HTTP/1.1\r\nHost: x\r\nContent-Type: $type\r\n"
+                . "Transfer-Encoding: chunked\r\n\r\n");
             usleep(50_000);
             fwrite($socket, "2\r\n{}\r\n0\r\n\r\n");
             [$status] = RawHttp::read($socket);
@@ -199,7 +202,8 @@ final class LoopbackTest extends TestCase
         $this->assertCount(3, $spans, 'every hop has a span of its own');
         $this->assertSame('php-probe', $out->seen[1]->caller);
         $ms = array_map(static fn ($s) => $s->remainingMs, $out->seen);
-        $this->assertTrue($ms[0] <= 3000 && $ms[0] > 0 && $ms[1] <= $ms[0] && $ms[2] <= $ms[1] && $ms[2] > 0, implode(',', $ms));
+        $shrinking = $ms[0] <= 3000 && $ms[0] > 0 && $ms[1] <= $ms[0] && $ms[2] <= $ms[1] && $ms[2] > 0;
+        $this->assertTrue($shrinking, implode(',', $ms));
     }
 
     public function testAPassedDeadlineReturnsDeadlineExceededOnTime(): void
@@ -228,7 +232,8 @@ final class LoopbackTest extends TestCase
     public function testReadonlyRpcsAnswerGet(): void
     {
         $json = Probe::everything()->toJson();
-        [$status, , $body] = RawHttp::request(self::url(), 'GET', '/probe/echo?connect=v1&encoding=json&message=' . rawurlencode($json), '');
+        $path = '/probe/echo?connect=v1&encoding=json&message=' . rawurlencode($json);
+        [$status, , $body] = RawHttp::request(self::url(), 'GET', $path, '');
         $this->assertSame([200, $json], [$status, $body]);
     }
 
@@ -259,8 +264,9 @@ final class LoopbackTest extends TestCase
             $client->find(new FindIn(id: 1, conflict: false));
         }
         [, , $metrics] = RawHttp::request(self::url(), 'GET', '/metrics', '');
-        $this->assertMatchesRegularExpression('/^brief_server_requests_total\{service="probe",rpc="find",code="ok"\} (\d+)$/m', $metrics);
-        preg_match('/^brief_server_requests_total\{service="probe",rpc="find",code="ok"\} (\d+)$/m', $metrics, $m);
+        $ok = '/^brief_server_requests_total\{service="probe",rpc="find",code="ok"\} (\d+)$/m';
+        $this->assertMatchesRegularExpression($ok, $metrics);
+        preg_match($ok, $metrics, $m);
         $this->assertGreaterThanOrEqual(12, (int) $m[1], 'APCu counts the requests of every php-fpm worker');
     }
 

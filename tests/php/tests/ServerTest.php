@@ -60,7 +60,8 @@ final class ServerTest extends TestCase
         $this->assertSame('{"id":5}', $r->body);
         $this->assertSame('req-1', $r->header('X-Request-Id'));
         $generated = self::request('POST', '/probe/find', '{"id":5,"conflict":false}')->header('X-Request-Id');
-        $this->assertMatchesRegularExpression('/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/', $generated);
+        $uuid = '/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/';
+        $this->assertMatchesRegularExpression($uuid, $generated);
         $long = self::request('POST', '/probe/find', '{"id":5,"conflict":false}', [
             'content-type' => 'application/json',
             'x-request-id' => str_repeat('x', 60_000),
@@ -74,7 +75,7 @@ final class ServerTest extends TestCase
         $this->assertSame(404, $r->status);
         $body = json_decode($r->body, true);
         $this->assertSame('not_found', $body['code']);
-        $this->assertSame('no item -3', $body['message']);
+        $this->assertSame('No such item', $body['message']);
         $this->assertSame('probe.NotFound', $body['details'][0]['type']);
         $this->assertSame('{"id":-3,"what":"item"}', base64_decode($body['details'][0]['value']));
         $this->assertSame(['id' => -3, 'what' => 'item'], $body['details'][0]['debug']);
@@ -85,10 +86,35 @@ final class ServerTest extends TestCase
         $this->assertSame('e30=', $body['details'][0]['value']);
     }
 
+    public function testATypedErrorCarriesTheMessageTheHandlerChose(): void
+    {
+        $impl = new class extends ProbeImplDecorator {
+            public function find(\Probe\FindIn $in, \Brief\Context $ctx): \Probe\Found
+            {
+                throw new \Probe\NotFound(id: $in->id, message: "no item {$in->id} here");
+            }
+        };
+        $server = new Server(ProbeDispatcher::procedures($impl), new ServerOptions());
+        $r = self::request('POST', '/probe/find', '{"id":7,"conflict":false}', server: $server);
+        $body = json_decode($r->body, true);
+        $this->assertSame(['not_found', 'no item 7 here'], [$body['code'], $body['message']]);
+        $this->assertSame(['id' => 7], $body['details'][0]['debug']);
+        // The client side gives the message back with the typed error.
+        $rpc = \Probe\ProbeService::find();
+        $e = \Brief\RpcException::fromHttpResponse($r->status, $r->body);
+        $typed = $rpc->throws[$e->details()[0]->type]::fromDetail(
+            \Brief\Decoder::wire(),
+            \Brief\Json::decode($e->details()[0]->value),
+            $e->getMessage(),
+        );
+        $this->assertSame([7, null, 'no item 7 here'], [$typed->id, $typed->what, $typed->getMessage()]);
+    }
+
     public function testEveryCodeWithItsStatus(): void
     {
         foreach (\Brief\Code::cases() as $code) {
-            $r = self::request('POST', '/probe/fail', json_encode(['code' => $code->value, 'message' => "m $code->value"]));
+            $body = json_encode(['code' => $code->value, 'message' => "m $code->value"]);
+            $r = self::request('POST', '/probe/fail', $body);
             $this->assertSame($code->httpStatus(), $r->status);
             $this->assertSame([$code->value, "m $code->value"], self::error($r));
         }
@@ -117,7 +143,8 @@ final class ServerTest extends TestCase
         $this->assertSame('GET, POST', self::request('PUT', '/probe/echo')->header('Allow'));
         $r = self::request('POST', '/probe/find', '{}', ['content-type' => 'text/plain']);
         $this->assertSame([415, 'application/json'], [$r->status, $r->header('Accept-Post')]);
-        $r = self::request('POST', '/probe/find', '{}', ['content-type' => 'application/json', 'content-encoding' => 'br']);
+        $brotli = ['content-type' => 'application/json', 'content-encoding' => 'br'];
+        $r = self::request('POST', '/probe/find', '{}', $brotli);
         $this->assertSame([501, 'unimplemented'], [$r->status, self::error($r)[0]]);
         $r = self::request('POST', '/probe/find', '{"id":1,"conflict":false}', [
             'content-type' => 'application/json',
@@ -228,8 +255,14 @@ final class ServerTest extends TestCase
         self::request('POST', '/probe/find', '{"id":5,"conflict":false}', server: $server);
         self::request('POST', '/probe/find', '{"id":-5,"conflict":false}', server: $server);
         $metrics = self::request('GET', '/metrics', server: $server)->body;
-        $this->assertMatchesRegularExpression('/^brief_server_requests_total\{service="probe",rpc="find",code="ok"\} \d+$/m', $metrics);
-        $this->assertMatchesRegularExpression('/^brief_server_requests_total\{service="probe",rpc="find",code="not_found"\} \d+$/m', $metrics);
-        $this->assertMatchesRegularExpression('/^brief_server_request_duration_seconds_bucket\{service="probe",rpc="find",le="\+Inf"\} \d+$/m', $metrics);
+        foreach (
+            [
+                'brief_server_requests_total{service="probe",rpc="find",code="ok"} ',
+                'brief_server_requests_total{service="probe",rpc="find",code="not_found"} ',
+                'brief_server_request_duration_seconds_bucket{service="probe",rpc="find",le="+Inf"} ',
+            ] as $series
+        ) {
+            $this->assertMatchesRegularExpression('/^' . preg_quote($series, '/') . '\d+$/m', $metrics);
+        }
     }
 }

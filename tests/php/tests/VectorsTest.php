@@ -50,7 +50,7 @@ final class VectorsTest extends TestCase
     {
         $type = json_decode($case['type']);
         $class = self::classFor($type);
-        $this->assertTrue(class_exists($class), "no class $class for the vector type $type: add it to contracts/vectors.brief");
+        $this->assertTrue(class_exists($class), "no class $class for $type: add it to contracts/vectors.brief");
         $body = isset($case['input']) ? '{"v":' . $case['input'] . '}' : '{}';
         if (isset($case['error']) && json_decode($case['error']) === true) {
             try {

@@ -159,7 +159,7 @@ final class Parser
             if (strcspn($raw, self::CONTROL) !== strlen($raw)) {
                 $this->fail('control character in a string');
             }
-            if (!mb_check_encoding($raw, 'UTF-8')) {
+            if (!\Brief\Text::isUtf8($raw)) {
                 $this->fail('a string is not valid UTF-8');
             }
             $this->at = $end + 1;
