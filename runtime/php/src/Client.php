@@ -47,8 +47,8 @@ final class Client
         $variable = self::envVarName($service);
         $source = 'the base URL';
         if ($baseUrl === null) {
-            $value = getenv($variable);
-            if (!is_string($value) || trim($value) === '') {
+            $value = \getenv($variable);
+            if (!\is_string($value) || \trim($value) === '') {
                 throw new RpcException(
                     Code::FailedPrecondition,
                     "no address for service \"$service\": set $variable (e.g. $variable=http://host:8080) "
@@ -59,8 +59,8 @@ final class Client
             $source = $variable;
         }
         $endpoints = [];
-        foreach (explode(',', $baseUrl) as $url) {
-            $url = trim($url);
+        foreach (\explode(',', $baseUrl) as $url) {
+            $url = \trim($url);
             if ($url !== '') {
                 $endpoints[] = self::checkUrl($url, $source, $service);
             }
@@ -69,25 +69,25 @@ final class Client
             throw new RpcException(Code::FailedPrecondition, "$source holds no URL for service \"$service\"");
         }
         $this->endpoints = $endpoints;
-        $caller = $this->options->callerName ?? getenv('SERVICE_NAME');
-        $this->caller = is_string($caller) ? $caller : '';
+        $caller = $this->options->callerName ?? \getenv('SERVICE_NAME');
+        $this->caller = \is_string($caller) ? $caller : '';
     }
 
     /** SERVICE_<NAME>_URL: the name upper-cased, `-` and `.` as `_`. */
     public static function envVarName(string $service): string
     {
-        return 'SERVICE_' . strtoupper(strtr($service, '-.', '__')) . '_URL';
+        return 'SERVICE_' . \strtoupper(\strtr($service, '-.', '__')) . '_URL';
     }
 
     private static function checkUrl(string $url, string $source, string $service): string
     {
-        if (str_starts_with($url, 'dns+')) {
+        if (\str_starts_with($url, 'dns+')) {
             throw new RpcException(
                 Code::FailedPrecondition,
                 "$source=\"$url\": dns+http discovery is not implemented in the PHP runtime yet",
             );
         }
-        $parts = parse_url($url);
+        $parts = \parse_url($url);
         if (
             $parts === false || ($parts['scheme'] ?? '') !== 'http' || !isset($parts['host'])
             || isset($parts['query']) || isset($parts['fragment']) || isset($parts['user'])
@@ -98,7 +98,7 @@ final class Client
                     . 'TLS is for a proxy in front)',
             );
         }
-        return rtrim($url, '/');
+        return \rtrim($url, '/');
     }
 
     /** How many connections this process's calls have opened: fewer than calls when kept alive. */
@@ -121,7 +121,7 @@ final class Client
      */
     public function call(Rpc $rpc, object $in, ?CallOptions $options = null): object
     {
-        $started = hrtime(true);
+        $started = \hrtime(true);
         $code = 'ok';
         try {
             return $this->attempt($rpc, $in, $options ?? new CallOptions(), $started);
@@ -129,7 +129,7 @@ final class Client
             $code = $e->code()->value;
             throw $e;
         } finally {
-            Metrics::observe('client', $rpc->service, $rpc->name, $code, (hrtime(true) - $started) / 1e9);
+            Metrics::observe('client', $rpc->service, $rpc->name, $code, (\hrtime(true) - $started) / 1e9);
         }
     }
 
@@ -137,14 +137,14 @@ final class Client
     {
         $timeoutMs = $this->options->rpcTimeoutsMs[$rpc->name] ?? $this->options->timeoutMs ?? $rpc->timeoutMs;
         if ($options->timeoutMs !== null) {
-            $timeoutMs = min($timeoutMs, $options->timeoutMs);
+            $timeoutMs = \min($timeoutMs, $options->timeoutMs);
         }
         $ctx = Context::current() ?? Context::background();
         $deadline = $started + $timeoutMs * 1_000_000;
         if ($ctx->deadline !== null && $ctx->deadline < $deadline) {
             $deadline = $ctx->deadline;
         }
-        $leftMs = intdiv($deadline - hrtime(true), 1_000_000);
+        $leftMs = \intdiv($deadline - \hrtime(true), 1_000_000);
         if ($leftMs <= 0) {
             throw new RpcException(Code::DeadlineExceeded, "deadline exceeded before calling {$rpc->path}");
         }
@@ -171,8 +171,8 @@ final class Client
         foreach ($this->options->headers + $options->headers as $name => $value) {
             $headers[] = $name . ': ' . $value;
         }
-        if ($this->options->requestGzipMinBytes !== null && strlen($body) >= $this->options->requestGzipMinBytes) {
-            $body = (string) gzencode($body, 1);
+        if ($this->options->requestGzipMinBytes !== null && \strlen($body) >= $this->options->requestGzipMinBytes) {
+            $body = (string) \gzencode($body, 1);
             $headers[] = 'Content-Encoding: gzip';
         }
 
@@ -186,7 +186,7 @@ final class Client
             throw self::failure($rpc, $status, $response['body'], $response['headers']);
         }
         $type = $response['headers']['content-type'] ?? '';
-        if (preg_match('#^application/json\s*(;|$)#i', $type) !== 1) {
+        if (\preg_match('#^application/json\s*(;|$)#i', $type) !== 1) {
             throw new RpcException(
                 Code::Internal,
                 "response of {$rpc->path} has content type \"$type\", want application/json",
@@ -216,7 +216,7 @@ final class Client
             }
         }
         $retryAfter = $headers['retry-after'] ?? null;
-        if ($retryAfter !== null && preg_match('/^[0-9]{1,9}$/D', $retryAfter) === 1) {
+        if ($retryAfter !== null && \preg_match('/^[0-9]{1,9}$/D', $retryAfter) === 1) {
             return new RpcException($e->code(), $e->getMessage(), $e->details(), null, (int) $retryAfter);
         }
         return $e;
@@ -224,10 +224,10 @@ final class Client
 
     private function transportError(Rpc $rpc, string $endpoint, int $errno, string $error, int $deadline): RpcException
     {
-        if ($errno === CURLE_OPERATION_TIMEDOUT || hrtime(true) >= $deadline) {
+        if ($errno === \CURLE_OPERATION_TIMEDOUT || \hrtime(true) >= $deadline) {
             return new RpcException(Code::DeadlineExceeded, "deadline exceeded calling {$rpc->path} at $endpoint");
         }
-        if ($errno === CURLE_WRITE_ERROR) {
+        if ($errno === \CURLE_WRITE_ERROR) {
             return new RpcException(
                 Code::ResourceExhausted,
                 "response of {$rpc->path} larger than {$this->options->maxResponseBytes} bytes",
@@ -238,7 +238,7 @@ final class Client
 
     private function pick(): string
     {
-        $n = count($this->endpoints);
+        $n = \count($this->endpoints);
         if ($n === 1) {
             return $this->endpoints[0];
         }
@@ -255,47 +255,47 @@ final class Client
      */
     private function post(string $url, array $headers, string $body, int $timeoutMs): array
     {
-        $h = self::$curl ??= curl_init();
-        curl_reset($h);
+        $h = self::$curl ??= \curl_init();
+        \curl_reset($h);
         $responseHeaders = [];
         $received = '';
         $limit = $this->options->maxResponseBytes;
-        curl_setopt_array($h, [
-            CURLOPT_URL => $url,
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => $body,
-            CURLOPT_HTTPHEADER => $headers,
-            CURLOPT_TIMEOUT_MS => $timeoutMs,
-            CURLOPT_CONNECTTIMEOUT_MS => min($timeoutMs, $this->options->connectTimeoutMs),
-            CURLOPT_NOSIGNAL => true,
-            CURLOPT_TCP_NODELAY => true,
-            CURLOPT_ENCODING => '',
-            CURLOPT_PROTOCOLS => CURLPROTO_HTTP,
-            CURLOPT_HTTP_VERSION => $this->options->http2 ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_1_1,
-            CURLOPT_HEADERFUNCTION => static function ($ch, string $line) use (&$responseHeaders): int {
-                $colon = strpos($line, ':');
+        \curl_setopt_array($h, [
+            \CURLOPT_URL => $url,
+            \CURLOPT_POST => true,
+            \CURLOPT_POSTFIELDS => $body,
+            \CURLOPT_HTTPHEADER => $headers,
+            \CURLOPT_TIMEOUT_MS => $timeoutMs,
+            \CURLOPT_CONNECTTIMEOUT_MS => \min($timeoutMs, $this->options->connectTimeoutMs),
+            \CURLOPT_NOSIGNAL => true,
+            \CURLOPT_TCP_NODELAY => true,
+            \CURLOPT_ENCODING => '',
+            \CURLOPT_PROTOCOLS => \CURLPROTO_HTTP,
+            \CURLOPT_HTTP_VERSION => $this->options->http2 ? \CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : \CURL_HTTP_VERSION_1_1,
+            \CURLOPT_HEADERFUNCTION => static function ($ch, string $line) use (&$responseHeaders): int {
+                $colon = \strpos($line, ':');
                 if ($colon !== false) {
-                    $responseHeaders[strtolower(trim(substr($line, 0, $colon)))] = trim(substr($line, $colon + 1));
+                    $responseHeaders[\strtolower(\trim(\substr($line, 0, $colon)))] = \trim(\substr($line, $colon + 1));
                 }
-                return strlen($line);
+                return \strlen($line);
             },
-            CURLOPT_WRITEFUNCTION => static function ($ch, string $data) use (&$received, $limit): int {
-                if (strlen($received) + strlen($data) > $limit) {
+            \CURLOPT_WRITEFUNCTION => static function ($ch, string $data) use (&$received, $limit): int {
+                if (\strlen($received) + \strlen($data) > $limit) {
                     return 0;
                 }
                 $received .= $data;
-                return strlen($data);
+                return \strlen($data);
             },
         ]);
-        $ok = curl_exec($h);
-        $errno = curl_errno($h);
-        self::$connections += (int) curl_getinfo($h, CURLINFO_NUM_CONNECTS);
+        $ok = \curl_exec($h);
+        $errno = \curl_errno($h);
+        self::$connections += (int) \curl_getinfo($h, \CURLINFO_NUM_CONNECTS);
         return [
-            'status' => (int) curl_getinfo($h, CURLINFO_RESPONSE_CODE),
+            'status' => (int) \curl_getinfo($h, \CURLINFO_RESPONSE_CODE),
             'headers' => $responseHeaders,
             'body' => $received,
             'errno' => $errno,
-            'error' => $ok === false || $errno !== 0 ? curl_error($h) : null,
+            'error' => $ok === false || $errno !== 0 ? \curl_error($h) : null,
         ];
     }
 }

@@ -13,18 +13,29 @@ namespace Brief;
  * tracestate and baggage unchanged, and the time left of its deadline, without the
  * handler doing anything. Outside a served request each call starts a new trace, unless
  * code runs it inside Context::run().
+ *
+ * A request id or trace id the request did not bring is made when it is first read, so a
+ * request that neither reads them nor calls anything costs no random numbers.
  */
 final class Context
 {
     private static ?self $current = null;
 
+    /** The X-Request-Id, brought by the request or a new UUID (v4). */
+    public readonly string $requestId;
+
+    /** The W3C trace id, 32 lower-case hex digits, brought by the request or new. */
+    public readonly string $traceId;
+
     /**
+     * @param string $requestId '' for a new one
+     * @param string $traceId '' for a new one
      * @param string $spanId the span id of the incoming traceparent ('' at the edge)
      * @param int|null $deadline monotonic, in hrtime() nanoseconds; null without one
      */
     public function __construct(
-        public readonly string $requestId,
-        public readonly string $traceId,
+        string $requestId = '',
+        string $traceId = '',
         public readonly string $spanId = '',
         public readonly string $traceFlags = '01',
         public readonly string $traceState = '',
@@ -35,6 +46,26 @@ final class Context
         public readonly string $service = '',
         public readonly string $rpc = '',
     ) {
+        if ($requestId === '') {
+            unset($this->requestId);
+        } else {
+            $this->requestId = $requestId;
+        }
+        if ($traceId === '') {
+            unset($this->traceId);
+        } else {
+            $this->traceId = $traceId;
+        }
+    }
+
+    /** Makes the request id or trace id the request did not bring, when first read. */
+    public function __get(string $name): string
+    {
+        return match ($name) {
+            'requestId' => $this->requestId = self::newRequestId(),
+            'traceId' => $this->traceId = \bin2hex(\random_bytes(16)),
+            default => throw new \Error('Undefined property: ' . self::class . '::$' . $name),
+        };
     }
 
     /** The context of the request being served, or of the innermost run(). */
@@ -46,7 +77,7 @@ final class Context
     /** A context for a new request at the edge: a new request id and trace id. */
     public static function background(): self
     {
-        return new self(self::newRequestId(), bin2hex(random_bytes(16)));
+        return new self();
     }
 
     /** Runs `fn` with this context as the current one. */
@@ -64,8 +95,8 @@ final class Context
     /** A copy whose deadline is at most `ms` milliseconds from now. */
     public function withTimeout(int $ms): self
     {
-        $deadline = hrtime(true) + max(0, $ms) * 1_000_000;
-        return $this->with(['deadline' => $this->deadline === null ? $deadline : min($deadline, $this->deadline)]);
+        $deadline = \hrtime(true) + \max(0, $ms) * 1_000_000;
+        return $this->with(['deadline' => $this->deadline === null ? $deadline : \min($deadline, $this->deadline)]);
     }
 
     public function withRequestId(string $requestId): self
@@ -94,51 +125,62 @@ final class Context
         if ($this->deadline === null) {
             return null;
         }
-        return max(0, intdiv($this->deadline - hrtime(true), 1_000_000));
+        return \max(0, \intdiv($this->deadline - \hrtime(true), 1_000_000));
     }
 
     public function expired(): bool
     {
-        return $this->deadline !== null && hrtime(true) >= $this->deadline;
+        return $this->deadline !== null && \hrtime(true) >= $this->deadline;
     }
 
     /** The traceparent of an outgoing call: this trace, a new span id. */
     public function traceparent(): string
     {
-        return '00-' . $this->traceId . '-' . bin2hex(random_bytes(8)) . '-' . $this->traceFlags;
+        return '00-' . $this->traceId . '-' . \bin2hex(\random_bytes(8)) . '-' . $this->traceFlags;
     }
 
     /**
-     * The context of an incoming request from its headers (lower-case names).
+     * The context of an incoming request, from its headers.
      *
-     * @param array<string, string> $headers
      * @param int|null $deadline monotonic nanoseconds
      * @internal
      */
-    public static function fromHeaders(array $headers, ?int $deadline, string $service, string $rpc): self
+    public static function fromRequest(Http\Request $r, ?int $deadline, string $service, string $rpc): self
     {
-        $requestId = $headers['x-request-id'] ?? '';
-        $length = strlen($requestId);
-        if ($length > 128 || $length === 0 || strspn($requestId, self::VISIBLE) !== $length) {
-            // Absent, over-long or unprintable ids are replaced, never echoed.
-            $requestId = self::newRequestId();
-        }
-        $trace = self::parseTraceparent($headers['traceparent'] ?? '');
-        $attempt = (int) ($headers['x-brief-attempt'] ?? '1');
-        return new self(
-            requestId: $requestId,
-            traceId: $trace[0] ?? bin2hex(random_bytes(16)),
-            spanId: $trace[1] ?? '',
-            traceFlags: $trace[2] ?? '01',
+        $requestId = self::validRequestId($r->header('x-request-id'));
+        $trace = self::parseTraceparent($r->header('traceparent') ?? '');
+        if ($trace === null) {
+            $trace = ['', '', '01'];
             // tracestate without a valid traceparent is discarded, as W3C says.
-            traceState: $trace === null ? '' : substr($headers['tracestate'] ?? '', 0, 512),
-            baggage: substr($headers['baggage'] ?? '', 0, 8192),
-            caller: isset($headers['x-brief-caller']) ? substr($headers['x-brief-caller'], 0, 256) : null,
-            attempt: $attempt > 0 ? $attempt : 1,
-            deadline: $deadline,
-            service: $service,
-            rpc: $rpc,
+            $traceState = '';
+        } else {
+            $traceState = \substr($r->header('tracestate') ?? '', 0, 512);
+        }
+        $caller = $r->header('x-brief-caller');
+        $attempt = (int) ($r->header('x-brief-attempt') ?? '1');
+        return new self(
+            $requestId,
+            $trace[0],
+            $trace[1],
+            $trace[2],
+            $traceState,
+            \substr($r->header('baggage') ?? '', 0, 8192),
+            $caller === null ? null : \substr($caller, 0, 256),
+            $attempt > 0 ? $attempt : 1,
+            $deadline,
+            $service,
+            $rpc,
         );
+    }
+
+    /**
+     * An incoming X-Request-Id worth keeping: 1 to 128 printable ASCII characters without
+     * spaces. Anything else is replaced by a new id, never echoed.
+     */
+    public static function validRequestId(?string $id): string
+    {
+        $length = \strlen((string) $id);
+        return $length > 0 && $length <= 128 && \strspn((string) $id, self::VISIBLE) === $length ? (string) $id : '';
     }
 
     /** Printable ASCII without spaces. */
@@ -148,12 +190,17 @@ final class Context
     /** A random UUID (version 4). */
     public static function newRequestId(): string
     {
-        $b = random_bytes(16);
-        $b[6] = chr(ord($b[6]) & 0x0f | 0x40);
-        $b[8] = chr(ord($b[8]) & 0x3f | 0x80);
-        $h = bin2hex($b);
-        return substr($h, 0, 8) . '-' . substr($h, 8, 4) . '-' . substr($h, 12, 4) . '-'
-            . substr($h, 16, 4) . '-' . substr($h, 20);
+        return self::uuid(\random_bytes(16));
+    }
+
+    /** A version 4 UUID of 16 random bytes. */
+    private static function uuid(string $b): string
+    {
+        $b[6] = \chr(\ord($b[6]) & 0x0f | 0x40);
+        $b[8] = \chr(\ord($b[8]) & 0x3f | 0x80);
+        $h = \bin2hex($b);
+        return \substr($h, 0, 8) . '-' . \substr($h, 8, 4) . '-' . \substr($h, 12, 4) . '-'
+            . \substr($h, 16, 4) . '-' . \substr($h, 20);
     }
 
     /**
@@ -163,14 +210,14 @@ final class Context
      */
     public static function parseTraceparent(string $value): ?array
     {
-        $value = trim($value);
-        if (preg_match('/^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/D', $value, $m) !== 1) {
+        $value = \trim($value);
+        if (\preg_match('/^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/D', $value, $m) !== 1) {
             return null;
         }
         if ($m[1] === 'ff' || ($m[1] === '00' && isset($m[5]))) {
             return null;
         }
-        if ($m[2] === str_repeat('0', 32) || $m[3] === str_repeat('0', 16)) {
+        if ($m[2] === \str_repeat('0', 32) || $m[3] === \str_repeat('0', 16)) {
             return null;
         }
         return [$m[2], $m[3], $m[4]];
@@ -179,7 +226,8 @@ final class Context
     /** @param array<string, mixed> $changes */
     private function with(array $changes): self
     {
-        $args = get_object_vars($this);
-        return new self(...array_merge($args, $changes));
+        // Reading the ids makes them, so that a copy is of the same request.
+        $args = ['requestId' => $this->requestId, 'traceId' => $this->traceId] + \get_object_vars($this);
+        return new self(...\array_merge($args, $changes));
     }
 }

@@ -52,7 +52,7 @@ final class DecodeException extends RpcException
     public static function keySegment(string $key): string
     {
         $key = Text::cut($key, self::ECHO_LIMIT);
-        $json = json_encode($key, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE);
+        $json = \json_encode($key, \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE | \JSON_INVALID_UTF8_SUBSTITUTE);
         return '[' . $json . ']';
     }
 
@@ -61,16 +61,16 @@ final class DecodeException extends RpcException
     {
         return match (true) {
             $value === null => 'null',
-            is_bool($value) => $value ? 'true' : 'false',
-            is_int($value), is_float($value) => self::cut(json_encode($value) ?: (string) $value),
-            is_string($value) => self::cut((string) json_encode(
+            \is_bool($value) => $value ? 'true' : 'false',
+            \is_int($value), \is_float($value) => self::cut(\json_encode($value) ?: (string) $value),
+            \is_string($value) => self::cut((string) \json_encode(
                 $value,
-                JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE,
+                \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE | \JSON_INVALID_UTF8_SUBSTITUTE,
             )),
-            is_array($value) => array_is_list($value) ? 'an array' : 'an object',
+            \is_array($value) => \array_is_list($value) ? 'an array' : 'an object',
             $value instanceof Json\OutOfRangeNumber => self::cut($value->text),
-            is_object($value) => 'an object',
-            default => get_debug_type($value),
+            \is_object($value) => 'an object',
+            default => \get_debug_type($value),
         };
     }
 

@@ -55,7 +55,7 @@ final class Decoder
             }
             return $value->members;
         }
-        if ($this->arraysAreObjects && is_array($value) && ($value === [] || !array_is_list($value))) {
+        if ($this->arraysAreObjects && \is_array($value) && ($value === [] || !\array_is_list($value))) {
             return $value;
         }
         throw new DecodeException('', 'expected a JSON object, got ' . DecodeException::describe($value));
@@ -72,6 +72,10 @@ final class Decoder
         $v = $fields[$name] ?? null;
         if ($v === null) {
             throw new DecodeException($name, 'required field missing');
+        }
+        // The common cases first, without a call.
+        if (($spec === Spec::INT && \is_int($v)) || ($spec === Spec::STRING && \is_string($v))) {
+            return $v;
         }
         try {
             return $this->value($v, $spec);
@@ -112,6 +116,9 @@ final class Decoder
         if ($v === null) {
             return null;
         }
+        if (($spec === Spec::INT && \is_int($v)) || ($spec === Spec::STRING && \is_string($v))) {
+            return $v;
+        }
         try {
             return $this->value($v, $spec);
         } catch (DecodeException $e) {
@@ -126,14 +133,14 @@ final class Decoder
      */
     public function value(mixed $v, int|string|array $spec, int $at = 0): mixed
     {
-        if (is_int($spec)) {
+        if (\is_int($spec)) {
             return $this->scalar($v, $spec);
         }
-        if (is_string($spec)) {
+        if (\is_string($spec)) {
             return $this->message($v, $spec);
         }
         $kind = $spec[$at];
-        if (is_string($kind)) {
+        if (\is_string($kind)) {
             return $this->message($v, $kind);
         }
         return match ($kind) {
@@ -159,7 +166,7 @@ final class Decoder
      */
     private function list(mixed $v, array $spec, int $at): array
     {
-        if (!is_array($v) || !array_is_list($v)) {
+        if (!\is_array($v) || !\array_is_list($v)) {
             throw new DecodeException('', 'expected an array, got ' . DecodeException::describe($v));
         }
         $leaf = $spec[$at];
@@ -190,7 +197,7 @@ final class Decoder
                 throw new DecodeException(DecodeException::keySegment($v->duplicate), 'duplicate key');
             }
             $members = $v->members;
-        } elseif ($this->arraysAreObjects && is_array($v) && ($v === [] || !array_is_list($v))) {
+        } elseif ($this->arraysAreObjects && \is_array($v) && ($v === [] || !\array_is_list($v))) {
             $members = $v;
         } else {
             throw new DecodeException('', 'expected a JSON object, got ' . DecodeException::describe($v));
@@ -212,14 +219,14 @@ final class Decoder
         if ($v instanceof $class) {
             return $v;
         }
-        if (!is_string($v)) {
+        if (!\is_string($v)) {
             throw new DecodeException('', 'expected a string, got ' . DecodeException::describe($v));
         }
         $case = $class::tryFrom($v);
         if ($case === null) {
-            $names = array_map(static fn (\BackedEnum $c): string => (string) $c->value, $class::cases());
+            $names = \array_map(static fn (\BackedEnum $c): string => (string) $c->value, $class::cases());
             throw new DecodeException('', 'unknown enum value ' . DecodeException::describe($v)
-                . ' (expected one of ' . implode(', ', $names) . ')');
+                . ' (expected one of ' . \implode(', ', $names) . ')');
         }
         return $case;
     }
@@ -228,8 +235,8 @@ final class Decoder
     {
         return match ($kind) {
             Spec::INT => self::int($v),
-            Spec::STRING => is_string($v) ? $v : self::wrong('a string', $v),
-            Spec::BOOL => is_bool($v) ? $v : self::wrong('a boolean', $v),
+            Spec::STRING => \is_string($v) ? $v : self::wrong('a string', $v),
+            Spec::BOOL => \is_bool($v) ? $v : self::wrong('a boolean', $v),
             Spec::FLOAT => self::float($v),
             Spec::BYTES => self::bytes($v),
             Spec::TIME => $this->time($v),
@@ -240,11 +247,11 @@ final class Decoder
     /** An int: a number that is an integer in range, or a string of decimal digits. */
     public static function int(mixed $v): int
     {
-        if (is_int($v)) {
+        if (\is_int($v)) {
             return $v;
         }
-        if (is_float($v)) {
-            if (!is_finite($v) || floor($v) !== $v) {
+        if (\is_float($v)) {
+            if (!\is_finite($v) || \floor($v) !== $v) {
                 self::wrong('an integer', $v);
             }
             if ($v < -9.2233720368547758E18 || $v >= 9.2233720368547758E18) {
@@ -252,8 +259,8 @@ final class Decoder
             }
             return (int) $v;
         }
-        if (is_string($v)) {
-            if (preg_match('/^-?[0-9]+$/D', $v) !== 1) {
+        if (\is_string($v)) {
+            if (\preg_match('/^-?[0-9]+$/D', $v) !== 1) {
                 throw new DecodeException('', 'expected an integer, got the string ' . DecodeException::describe($v));
             }
             return Parser::integer($v)
@@ -269,30 +276,30 @@ final class Decoder
     /** A float: a number, a string holding a JSON number, or "NaN", "Infinity", "-Infinity". */
     public static function float(mixed $v): float
     {
-        if (is_float($v) || is_int($v)) {
+        if (\is_float($v) || \is_int($v)) {
             return (float) $v;
         }
-        if (is_string($v)) {
+        if (\is_string($v)) {
             switch ($v) {
                 case 'NaN':
-                    return NAN;
+                    return \NAN;
                 case 'Infinity':
-                    return INF;
+                    return \INF;
                 case '-Infinity':
-                    return -INF;
+                    return -\INF;
             }
-            if (preg_match('/^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/D', $v) !== 1) {
+            if (\preg_match('/^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/D', $v) !== 1) {
                 throw new DecodeException('', 'expected a number, got the string ' . DecodeException::describe($v));
             }
             $f = (float) $v;
-            if (!is_finite($f)) {
+            if (!\is_finite($f)) {
                 throw new DecodeException('', 'number ' . DecodeException::describe($v) . ' out of range');
             }
             return $f;
         }
         if ($v instanceof OutOfRangeNumber) {
             $f = (float) $v->text;
-            if ($v->isInteger() && is_finite($f)) {
+            if ($v->isInteger() && \is_finite($f)) {
                 return $f;
             }
             throw new DecodeException('', 'number ' . DecodeException::describe($v) . ' out of range');
@@ -303,27 +310,27 @@ final class Decoder
     /** Bytes: base64, standard or URL-safe alphabet, padded or not. */
     public static function bytes(mixed $v): string
     {
-        if (!is_string($v)) {
+        if (!\is_string($v)) {
             self::wrong('a base64 string', $v);
         }
-        $bare = rtrim($v, '=');
-        $padding = strlen($v) - strlen($bare);
-        if ($padding > 0 && (strlen($v) % 4 !== 0 || $padding > 2)) {
+        $bare = \rtrim($v, '=');
+        $padding = \strlen($v) - \strlen($bare);
+        if ($padding > 0 && (\strlen($v) % 4 !== 0 || $padding > 2)) {
             throw new DecodeException('', 'invalid base64: bad padding');
         }
-        if (strlen($bare) % 4 === 1) {
+        if (\strlen($bare) % 4 === 1) {
             throw new DecodeException('', 'invalid base64: bad length');
         }
-        if (strpbrk($bare, '-_') !== false) {
-            if (strpbrk($bare, '+/') !== false) {
+        if (\strpbrk($bare, '-_') !== false) {
+            if (\strpbrk($bare, '+/') !== false) {
                 throw new DecodeException('', 'invalid base64: mixed standard and URL-safe alphabets');
             }
-            $bare = strtr($bare, '-_', '+/');
+            $bare = \strtr($bare, '-_', '+/');
         }
-        if (strspn($bare, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') !== strlen($bare)) {
+        if (\strspn($bare, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') !== \strlen($bare)) {
             throw new DecodeException('', 'invalid base64: ' . DecodeException::describe($v));
         }
-        $bytes = base64_decode($bare, false);
+        $bytes = \base64_decode($bare, false);
         if ($bytes === false) {
             throw new DecodeException('', 'invalid base64: ' . DecodeException::describe($v));
         }
@@ -335,7 +342,7 @@ final class Decoder
         if ($this->arraysAreObjects && $v instanceof \DateTimeInterface) {
             return Time::normalize($v);
         }
-        if (!is_string($v)) {
+        if (!\is_string($v)) {
             self::wrong('an RFC 3339 timestamp string', $v);
         }
         return Time::parse($v);
@@ -349,14 +356,14 @@ final class Decoder
     /** A key as a field of a message: bare when it could be a field name, else `["k"]`. */
     private static function fieldSegment(string $key): string
     {
-        return preg_match('/^[A-Za-z_][A-Za-z0-9_]*$/D', $key) === 1 ? $key : DecodeException::keySegment($key);
+        return \preg_match('/^[A-Za-z_][A-Za-z0-9_]*$/D', $key) === 1 ? $key : DecodeException::keySegment($key);
     }
 
     /** @param list<mixed> $v */
     private static function allInts(array $v): bool
     {
         foreach ($v as $e) {
-            if (!is_int($e)) {
+            if (!\is_int($e)) {
                 return false;
             }
         }
@@ -367,7 +374,7 @@ final class Decoder
     private static function allStrings(array $v): bool
     {
         foreach ($v as $e) {
-            if (!is_string($e)) {
+            if (!\is_string($e)) {
                 return false;
             }
         }

@@ -20,21 +20,21 @@ final class Encoder
      */
     public static function value(mixed $v, int|string|array $spec, int $at = 0): mixed
     {
-        if (is_int($spec)) {
+        if (\is_int($spec)) {
             return self::scalar($v, $spec);
         }
-        if (is_string($spec)) {
+        if (\is_string($spec)) {
             return $v->jsonSerialize();
         }
         $kind = $spec[$at];
-        if (is_string($kind)) {
+        if (\is_string($kind)) {
             return $v->jsonSerialize();
         }
         switch ($kind) {
             case Spec::LIST:
                 $leaf = $spec[$at + 1];
                 if ($leaf === Spec::INT || $leaf === Spec::STRING || $leaf === Spec::BOOL) {
-                    return array_is_list($v) ? $v : array_values($v);
+                    return \array_is_list($v) ? $v : \array_values($v);
                 }
                 $out = [];
                 foreach ($v as $e) {
@@ -47,10 +47,10 @@ final class Encoder
                     $out[$k] = self::value($e, $spec, $at + 1);
                 }
                 // Keys in byte order, as Go and Rust write them: one value, one text.
-                ksort($out, SORT_STRING);
+                \ksort($out, \SORT_STRING);
                 // json_encode() writes an array with other keys than 0, 1, ... as an object;
                 // these two it would write as a list.
-                return $out === [] || array_is_list($out) ? (object) $out : $out;
+                return $out === [] || \array_is_list($out) ? (object) $out : $out;
             case Spec::ENUM:
                 return $v->value;
             default:
@@ -62,7 +62,7 @@ final class Encoder
     {
         return match ($kind) {
             Spec::FLOAT => self::float($v),
-            Spec::BYTES => base64_encode($v),
+            Spec::BYTES => \base64_encode($v),
             Spec::TIME => self::time($v),
             default => $v,
         };
@@ -70,10 +70,10 @@ final class Encoder
 
     public static function float(float $f): float|string
     {
-        if (is_nan($f)) {
+        if (\is_nan($f)) {
             return 'NaN';
         }
-        if (is_infinite($f)) {
+        if (\is_infinite($f)) {
             return $f > 0 ? 'Infinity' : '-Infinity';
         }
         return $f;
@@ -93,7 +93,7 @@ final class Encoder
     {
         $out = [];
         foreach ($v as $k => $e) {
-            $out[$k] = is_array($e) || $e instanceof \stdClass ? self::toArrays($e) : $e;
+            $out[$k] = \is_array($e) || $e instanceof \stdClass ? self::toArrays($e) : $e;
         }
         return $out;
     }

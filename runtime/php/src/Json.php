@@ -21,8 +21,8 @@ final class Json
     /** Nesting deeper than this is rejected (json_decode's own parser stops near 2,500). */
     public const MAX_DEPTH = 2000;
 
-    private const ENCODE_FLAGS = JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE
-        | JSON_INVALID_UTF8_SUBSTITUTE | JSON_PRESERVE_ZERO_FRACTION | JSON_THROW_ON_ERROR;
+    private const ENCODE_FLAGS = \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE
+        | \JSON_INVALID_UTF8_SUBSTITUTE | \JSON_PRESERVE_ZERO_FRACTION | \JSON_THROW_ON_ERROR;
 
     /** Numbers json_decode cannot hold exactly: 19+ digits, or an exponent of 3+ digits. */
     private const INEXACT = '/\d{19}|[eE][-+]?\d{3}/';
@@ -60,22 +60,33 @@ final class Json
     public static function decode(string $json, ?string &$duplicate = null): mixed
     {
         $duplicate = null;
-        if (strspn($json, " \t\r\n") === strlen($json)) {
+        if (\strspn($json, " \t\r\n") === \strlen($json)) {
             throw new DecodeException('', 'expected a JSON object, got an empty body');
         }
-        if (preg_match(self::INEXACT, $json) === 1) {
+        if (\preg_match(self::INEXACT, $json) === 1) {
             return Parser::parse($json, self::MAX_DEPTH, $duplicate);
         }
         try {
-            $value = json_decode($json, false, self::MAX_DEPTH + 1, JSON_THROW_ON_ERROR);
+            $value = \json_decode($json, false, self::MAX_DEPTH + 1, \JSON_THROW_ON_ERROR);
         } catch (\JsonException) {
             // The parser says where the text is wrong (or reads what PHP's objects cannot).
             return Parser::parse($json, self::MAX_DEPTH, $duplicate);
         }
-        if (substr_count($json, ':') > 1 && (is_object($value) || is_array($value))) {
-            $again = json_encode($value, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE, self::MAX_DEPTH + 1);
-            if ($again === false || self::members($again) !== self::members($json)) {
-                // Members went missing: a key was repeated. The parser says which.
+        $colons = \substr_count($json, ':');
+        if ($value instanceof \stdClass && \count((array) $value) === $colons) {
+            // Every colon separates a member of this one object, so none repeats a key.
+            return $value;
+        }
+        if ($colons > 1 && (\is_object($value) || \is_array($value))) {
+            $again = (string) \json_encode($value, \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE, self::MAX_DEPTH + 1);
+            // Decoding loses members only to repeated keys, and re-encoding writes every
+            // colon of a string as it is, so equal counts of colons mean no repeated key,
+            // unless the text escaped a colon (\u003a), which the exact count handles.
+            $lost = \stripos($json, '\\u003a') === false
+                ? \substr_count($again, ':') !== $colons
+                : self::members($again) !== self::members($json);
+            if ($lost) {
+                // A key was repeated. The parser says which.
                 return Parser::parse($json, self::MAX_DEPTH, $duplicate);
             }
         }
@@ -85,8 +96,8 @@ final class Json
     /** The number of object members in valid JSON text: the colons outside strings. */
     private static function members(string $json): int
     {
-        $bare = preg_replace('/"[^"]*+"/', '', (string) preg_replace('/\\\\./s', '', $json));
-        return substr_count((string) $bare, ':');
+        $bare = \preg_replace('/"[^"]*+"/', '', (string) \preg_replace('/\\\\./s', '', $json));
+        return \substr_count((string) $bare, ':');
     }
 
     /**
@@ -97,9 +108,11 @@ final class Json
     {
         if (!self::$precisionSet) {
             // Floats must round-trip: the shortest text that reads back as the same double.
-            ini_set('serialize_precision', '-1');
+            if (\ini_get('serialize_precision') !== '-1') {
+                \ini_set('serialize_precision', '-1');
+            }
             self::$precisionSet = true;
         }
-        return json_encode($value, self::ENCODE_FLAGS, 100000);
+        return \json_encode($value, self::ENCODE_FLAGS, 100000);
     }
 }

@@ -30,29 +30,31 @@ final class Metrics
     /** Whether counters are shared through APCu. */
     public static function shared(): bool
     {
-        return self::$apcu ??= function_exists('apcu_enabled') && apcu_enabled();
+        return self::$apcu ??= \function_exists('apcu_enabled') && \apcu_enabled();
     }
 
-    /** Counts one request: `side` is "server" or "client", `code` "ok" or an error code. */
+    /**
+     * Counts one request: `side` is "server" or "client", `code` "ok" or an error code. One
+     * counter per code and latency bucket, and one for the time: render() sums them up.
+     */
     public static function observe(string $side, string $service, string $rpc, string $code, float $seconds): void
     {
-        $series = $side . "\x1f" . $service . "\x1f" . $rpc;
-        $bucket = count(self::BUCKETS);
+        $bucket = \count(self::BUCKETS);
         foreach (self::BUCKETS as $i => $bound) {
             if ($seconds <= $bound) {
                 $bucket = $i;
                 break;
             }
         }
-        self::add($series . "\x1fc\x1f" . $code, 1);
-        self::add($series . "\x1fb\x1f" . $bucket, 1);
-        self::add($series . "\x1fs", (int) round($seconds * 1e6));
+        $series = $side . "\x1f" . $service . "\x1f" . $rpc . "\x1f";
+        self::add($series . $code . "\x1f" . $bucket, 1);
+        self::add($series . "\x1f", (int) \round($seconds * 1e6));
     }
 
     private static function add(string $key, int $n): void
     {
         if (self::shared()) {
-            apcu_inc(self::PREFIX . $key, $n);
+            \apcu_inc(self::PREFIX . $key, $n);
             return;
         }
         self::$local[$key] = (self::$local[$key] ?? 0) + $n;
@@ -65,8 +67,8 @@ final class Metrics
             return self::$local;
         }
         $out = [];
-        foreach (new \APCUIterator('/^' . preg_quote(self::PREFIX, '/') . '/') as $key => $entry) {
-            $out[substr((string) $key, strlen(self::PREFIX))] = (int) $entry['value'];
+        foreach (new \APCUIterator('/^' . \preg_quote(self::PREFIX, '/') . '/') as $key => $entry) {
+            $out[\substr((string) $key, \strlen(self::PREFIX))] = (int) $entry['value'];
         }
         return $out;
     }
@@ -76,18 +78,18 @@ final class Metrics
     {
         $series = [];
         foreach (self::counters() as $key => $n) {
-            $parts = explode("\x1f", $key);
-            if (count($parts) < 4) {
+            $parts = \explode("\x1f", $key);
+            if (\count($parts) !== 5) {
                 continue;
             }
-            [$side, $service, $rpc, $kind] = $parts;
+            [$side, $service, $rpc, $code, $bucket] = $parts;
             $s = &$series[$side][$service . "\x1f" . $rpc];
-            match ($kind) {
-                'c' => $s['codes'][$parts[4]] = $n,
-                'b' => $s['buckets'][(int) $parts[4]] = $n,
-                's' => $s['sum'] = $n,
-                default => null,
-            };
+            if ($code === '') {
+                $s['sum'] = ($s['sum'] ?? 0) + $n;
+            } else {
+                $s['codes'][$code] = ($s['codes'][$code] ?? 0) + $n;
+                $s['buckets'][(int) $bucket] = ($s['buckets'][(int) $bucket] ?? 0) + $n;
+            }
             unset($s);
         }
         $out = '';
@@ -95,7 +97,7 @@ final class Metrics
             if (!isset($series[$side])) {
                 continue;
             }
-            ksort($series[$side]);
+            \ksort($series[$side]);
             $out .= self::family($side, $series[$side]);
         }
         return $out;
@@ -107,9 +109,9 @@ final class Metrics
         $name = 'brief_' . $side . '_requests_total';
         $out = "# HELP $name Requests by rpc and result code (ok for success).\n# TYPE $name counter\n";
         foreach ($all as $key => $s) {
-            [$service, $rpc] = explode("\x1f", $key);
+            [$service, $rpc] = \explode("\x1f", $key);
             $codes = $s['codes'] ?? [];
-            ksort($codes);
+            \ksort($codes);
             foreach ($codes as $code => $n) {
                 $out .= $name . '{' . self::labels($service, $rpc) . ',code="' . $code . "\"} $n\n";
             }
@@ -117,7 +119,7 @@ final class Metrics
         $name = 'brief_' . $side . '_request_duration_seconds';
         $out .= "# HELP $name Request latency by rpc.\n# TYPE $name histogram\n";
         foreach ($all as $key => $s) {
-            [$service, $rpc] = explode("\x1f", $key);
+            [$service, $rpc] = \explode("\x1f", $key);
             $labels = self::labels($service, $rpc);
             $cumulative = 0;
             foreach ([...self::BUCKETS, '+Inf'] as $i => $bound) {
@@ -132,7 +134,7 @@ final class Metrics
 
     private static function labels(string $service, string $rpc): string
     {
-        $escape = static fn (string $v): string => str_replace(['\\', '"', "\n"], ['\\\\', '\\"', '\\n'], $v);
+        $escape = static fn (string $v): string => \str_replace(['\\', '"', "\n"], ['\\\\', '\\"', '\\n'], $v);
         return 'service="' . $escape($service) . '",rpc="' . $escape($rpc) . '"';
     }
 }

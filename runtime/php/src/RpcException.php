@@ -82,10 +82,10 @@ class RpcException extends \RuntimeException
         }
         $details = [];
         foreach ($this->wireDetails as $d) {
-            $detail = ['type' => $d->type, 'value' => base64_encode($d->value)];
+            $detail = ['type' => $d->type, 'value' => \base64_encode($d->value)];
             if ($d->debug !== null) {
                 try {
-                    $detail['debug'] = json_decode($d->debug, false, 512, JSON_THROW_ON_ERROR);
+                    $detail['debug'] = \json_decode($d->debug, false, 512, \JSON_THROW_ON_ERROR);
                 } catch (\JsonException) {
                     // Not JSON: people reading logs lose the debug copy, nothing else.
                 }
@@ -109,25 +109,25 @@ class RpcException extends \RuntimeException
         if ($parsed !== null) {
             return $parsed;
         }
-        $snippet = trim(Text::scrub(Text::cut($body, 512)));
+        $snippet = \trim(Text::scrub(Text::cut($body, 512)));
         $message = 'HTTP status ' . $status . ($snippet === '' ? '' : ': ' . $snippet);
         return new self(Code::fromHttpStatus($status), $message);
     }
 
     private static function parseBody(string $body): ?self
     {
-        $json = json_decode($body, false, 64);
-        if (!$json instanceof \stdClass || !isset($json->code) || !is_string($json->code)) {
+        $json = \json_decode($body, false, 64);
+        if (!$json instanceof \stdClass || !isset($json->code) || !\is_string($json->code)) {
             return null;
         }
         $code = Code::tryFrom($json->code);
         if ($code === null) {
             return null;
         }
-        $message = isset($json->message) && is_string($json->message) ? $json->message : '';
+        $message = isset($json->message) && \is_string($json->message) ? $json->message : '';
         $details = [];
-        foreach (isset($json->details) && is_array($json->details) ? $json->details : [] as $d) {
-            if (!$d instanceof \stdClass || !isset($d->type, $d->value) || !is_string($d->type)) {
+        foreach (isset($json->details) && \is_array($json->details) ? $json->details : [] as $d) {
+            if (!$d instanceof \stdClass || !isset($d->type, $d->value) || !\is_string($d->type)) {
                 continue;
             }
             try {
@@ -135,7 +135,7 @@ class RpcException extends \RuntimeException
             } catch (DecodeException) {
                 continue;
             }
-            $debug = isset($d->debug) ? json_encode($d->debug, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) : null;
+            $debug = isset($d->debug) ? \json_encode($d->debug, \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE) : null;
             $details[] = new ErrorDetail($d->type, $value, $debug === false ? null : $debug);
         }
         return new self($code, $message, $details);

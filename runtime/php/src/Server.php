@@ -23,18 +23,42 @@ final class Server
     private const JSON = ['Content-Type' => 'application/json'];
     private const TEXT = ['Content-Type' => 'text/plain; charset=utf-8'];
 
-    /** @var array<string, Procedure> by path */
+    /** @var array<string, Procedure> procedures given one by one, by path */
     private array $procedures = [];
+
+    /** @var list<Service> */
+    private array $services = [];
 
     private readonly ServerOptions $options;
 
-    /** @param list<Procedure> $procedures */
-    public function __construct(array $procedures, ?ServerOptions $options = null)
+    /**
+     * @param list<Service|Procedure> $services generated dispatchers (`new
+     *     SummerDispatcher($impl)`), or single procedures
+     */
+    public function __construct(array $services, ?ServerOptions $options = null)
     {
-        foreach ($procedures as $p) {
-            $this->procedures[$p->rpc->path] = $p;
+        foreach ($services as $s) {
+            if ($s instanceof Procedure) {
+                $this->procedures[$s->rpc->path] = $s;
+            } else {
+                $this->services[] = $s;
+            }
         }
         $this->options = $options ?? ServerOptions::fromEnvironment();
+    }
+
+    private function find(string $path): ?Procedure
+    {
+        if (isset($this->procedures[$path])) {
+            return $this->procedures[$path];
+        }
+        foreach ($this->services as $service) {
+            $procedure = $service->procedure($path);
+            if ($procedure !== null) {
+                return $procedure;
+            }
+        }
+        return null;
     }
 
     /**
@@ -43,15 +67,15 @@ final class Server
      */
     public function serve(): void
     {
-        ini_set('display_errors', '0');
+        \ini_set('display_errors', '0');
         $sent = false;
-        register_shutdown_function(static function () use (&$sent): void {
-            $error = error_get_last();
-            $fatal = [E_ERROR, E_CORE_ERROR, E_COMPILE_ERROR, E_USER_ERROR];
-            if ($sent || $error === null || !in_array($error['type'], $fatal, true)) {
+        \register_shutdown_function(static function () use (&$sent): void {
+            $error = \error_get_last();
+            $fatal = [\E_ERROR, \E_CORE_ERROR, \E_COMPILE_ERROR, \E_USER_ERROR];
+            if ($sent || $error === null || !\in_array($error['type'], $fatal, true)) {
                 return;
             }
-            if (!headers_sent()) {
+            if (!\headers_sent()) {
                 $e = new RpcException(Code::Internal, 'internal error');
                 (new Response(500, self::JSON, $e->toJson()))->send();
             }
@@ -64,13 +88,13 @@ final class Server
     /** Answers one request. */
     public function handle(Request $request): Response
     {
-        $procedure = $this->procedures[$request->path] ?? null;
+        $procedure = $this->find($request->path);
         if ($procedure === null) {
             return $this->other($request);
         }
-        $started = hrtime(true);
+        $started = \hrtime(true);
         [$response, $code] = $this->call($procedure, $request);
-        $seconds = (hrtime(true) - $started) / 1e9;
+        $seconds = (\hrtime(true) - $started) / 1e9;
         Metrics::observe('server', $procedure->rpc->service, $procedure->rpc->name, $code, $seconds);
         return $response;
     }
@@ -82,7 +106,7 @@ final class Server
             case '/healthz':
                 return new Response(200, self::TEXT, "ok\n");
             case '/readyz':
-                if ($this->options->drainFile !== null && file_exists($this->options->drainFile)) {
+                if ($this->options->drainFile !== null && \file_exists($this->options->drainFile)) {
                     return new Response(503, self::TEXT, "draining\n");
                 }
                 return new Response(200, self::TEXT, "ready\n");
@@ -91,7 +115,7 @@ final class Server
                 return new Response(200, $type, Metrics::render());
         }
         $shown = self::cut($request->path, 128);
-        if (preg_match('#^/[^/]+/[^/]+$#D', $request->path) === 1) {
+        if (\preg_match('#^/[^/]+/[^/]+$#D', $request->path) === 1) {
             return self::error(new RpcException(Code::Unimplemented, 'no such rpc: ' . $shown));
         }
         return self::error(
@@ -116,7 +140,7 @@ final class Server
         $deadline = null;
         $timeout = $request->header('connect-timeout-ms');
         if ($timeout !== null) {
-            if (preg_match('/^[0-9]{1,10}$/D', $timeout) !== 1) {
+            if (\preg_match('/^[0-9]{1,10}$/D', $timeout) !== 1) {
                 $e = new RpcException(
                     Code::InvalidArgument,
                     'invalid Connect-Timeout-Ms header ' . DecodeException::describe($timeout),
@@ -124,11 +148,15 @@ final class Server
                 return [self::error($e), $e->code()->value];
             }
             // The deadline runs from the request's arrival, not from when PHP got it.
-            $left = $request->arrival + ((int) $timeout) / 1000 - microtime(true);
-            $deadline = hrtime(true) + (int) ($left * 1e9);
+            $left = $request->arrival + ((int) $timeout) / 1000 - \microtime(true);
+            $deadline = \hrtime(true) + (int) ($left * 1e9);
         }
-        $ctx = Context::fromHeaders($request->headers, $deadline, $rpc->service, $rpc->name);
-        $headers = self::JSON + ['X-Request-Id' => $ctx->requestId];
+        $ctx = Context::fromRequest($request, $deadline, $rpc->service, $rpc->name);
+        $headers = self::JSON;
+        $id = Context::validRequestId($request->header('x-request-id'));
+        if ($id !== '') {
+            $headers['X-Request-Id'] = $id;
+        }
         try {
             if ($ctx->expired()) {
                 throw new RpcException(Code::DeadlineExceeded, 'the deadline passed before ' . $rpc->path . ' started');
@@ -136,7 +164,7 @@ final class Server
             $in = Json::decodeMessage($body, $rpc->input);
             $out = $ctx->run(static fn () => ($procedure->handler)($in, $ctx));
             if (!$out instanceof $rpc->output) {
-                throw new \UnexpectedValueException("the handler of {$rpc->path} returned " . get_debug_type($out));
+                throw new \UnexpectedValueException("the handler of {$rpc->path} returned " . \get_debug_type($out));
             }
             if ($ctx->expired()) {
                 throw new RpcException(Code::DeadlineExceeded, 'deadline exceeded while serving ' . $rpc->path);
@@ -152,13 +180,13 @@ final class Server
             }
             return [self::error($e, 0, $headers), $e->code()->value];
         } catch (\Throwable $e) {
-            error_log(sprintf('brief: %s failed: %s', $rpc->path, $e));
+            \error_log(\sprintf('brief: %s failed: %s', $rpc->path, $e));
             $wire = new RpcException(Code::Internal, 'internal error');
             return [self::error($wire, 0, $headers), 'internal'];
         }
-        if (strlen($json) >= $this->options->compressMinBytes && self::acceptsGzip($request)) {
+        if (\strlen($json) >= $this->options->compressMinBytes && self::acceptsGzip($request)) {
             $headers['Content-Encoding'] = 'gzip';
-            $json = (string) gzencode($json, 1);
+            $json = (string) \gzencode($json, 1);
         }
         return [new Response(200, $headers, $json), 'ok'];
     }
@@ -185,7 +213,7 @@ final class Server
             );
         }
         $type = $request->header('content-type') ?? '';
-        if (preg_match('#^application/json\s*(;|$)#i', $type) !== 1) {
+        if (\preg_match('#^application/json\s*(;|$)#i', $type) !== 1) {
             throw new Rejection(
                 new RpcException(
                     Code::Unimplemented,
@@ -197,15 +225,15 @@ final class Server
         }
         $limit = $this->options->maxBodyBytes;
         $length = $request->header('content-length');
-        $declared = $length !== null && preg_match('/^[0-9]+$/D', $length) === 1;
-        if ($declared && (strlen($length) > 15 || (int) $length > $limit)) {
+        $declared = $length !== null && \preg_match('/^[0-9]+$/D', $length) === 1;
+        if ($declared && (\strlen($length) > 15 || (int) $length > $limit)) {
             throw new Rejection(self::tooLarge($limit));
         }
         $body = $request->body($limit + 1);
-        if (strlen($body) > $limit) {
+        if (\strlen($body) > $limit) {
             throw new Rejection(self::tooLarge($limit));
         }
-        $encoding = strtolower(trim($request->header('content-encoding') ?? ''));
+        $encoding = \strtolower(\trim($request->header('content-encoding') ?? ''));
         return match ($encoding) {
             '', 'identity' => $body,
             'gzip' => self::gunzip($body, $limit),
@@ -224,12 +252,12 @@ final class Server
     private function getMessage(Request $request): string
     {
         $q = [];
-        foreach (explode('&', $request->query) as $pair) {
+        foreach (\explode('&', $request->query) as $pair) {
             if ($pair === '') {
                 continue;
             }
-            [$k, $v] = array_pad(explode('=', $pair, 2), 2, '');
-            $q[urldecode($k)] ??= urldecode($v);
+            [$k, $v] = \array_pad(\explode('=', $pair, 2), 2, '');
+            $q[\urldecode($k)] ??= \urldecode($v);
         }
         if (($q['encoding'] ?? '') !== 'json') {
             throw new Rejection(new RpcException(
@@ -260,7 +288,7 @@ final class Server
                 'unsupported compression ' . DecodeException::describe($q['compression']),
             )),
         };
-        if (strlen($message) > $limit) {
+        if (\strlen($message) > $limit) {
             throw new Rejection(self::tooLarge($limit));
         }
         return $message;
@@ -273,28 +301,28 @@ final class Server
      */
     private static function gunzip(string $data, int $limit): string
     {
-        $inflate = inflate_init(ZLIB_ENCODING_GZIP);
+        $inflate = \inflate_init(\ZLIB_ENCODING_GZIP);
         $out = '';
         $offset = 0;
         $chunk = 65536;
-        set_error_handler(static fn (): bool => true);
+        \set_error_handler(static fn (): bool => true);
         try {
-            while ($offset < strlen($data)) {
-                $part = inflate_add($inflate, substr($data, $offset, $chunk), ZLIB_SYNC_FLUSH);
+            while ($offset < \strlen($data)) {
+                $part = \inflate_add($inflate, \substr($data, $offset, $chunk), \ZLIB_SYNC_FLUSH);
                 $offset += $chunk;
                 if ($part === false) {
                     throw new Rejection(new RpcException(Code::InvalidArgument, 'invalid gzip body'));
                 }
                 $out .= $part;
-                if (strlen($out) > $limit) {
+                if (\strlen($out) > $limit) {
                     throw new Rejection(self::tooLarge($limit));
                 }
             }
-            if (inflate_get_status($inflate) !== ZLIB_STREAM_END) {
+            if (\inflate_get_status($inflate) !== \ZLIB_STREAM_END) {
                 throw new Rejection(new RpcException(Code::InvalidArgument, 'invalid gzip body: truncated'));
             }
         } finally {
-            restore_error_handler();
+            \restore_error_handler();
         }
         return $out;
     }
@@ -306,7 +334,7 @@ final class Server
 
     private static function acceptsGzip(Request $request): bool
     {
-        return str_contains(strtolower($request->header('accept-encoding') ?? ''), 'gzip');
+        return \str_contains(\strtolower($request->header('accept-encoding') ?? ''), 'gzip');
     }
 
     /**

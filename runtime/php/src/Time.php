@@ -24,18 +24,18 @@ final class Time
     /** @throws DecodeException when the text is not an RFC 3339 timestamp */
     public static function parse(string $text): \DateTimeImmutable
     {
-        if (preg_match(self::PATTERN, $text, $m) !== 1) {
+        if (\preg_match(self::PATTERN, $text, $m) !== 1) {
             throw new DecodeException('', 'expected an RFC 3339 timestamp, got ' . DecodeException::describe($text));
         }
         [, $y, $mo, $d, $h, $mi, $s] = $m;
-        $offset = strtoupper($m[8]);
+        $offset = \strtoupper($m[8]);
         if (
-            !checkdate((int) $mo, (int) $d, (int) $y) || (int) $h > 23 || (int) $mi > 59 || (int) $s > 59
-            || ($offset !== 'Z' && ((int) substr($offset, 1, 2) > 23 || (int) substr($offset, 4, 2) > 59))
+            !\checkdate((int) $mo, (int) $d, (int) $y) || (int) $h > 23 || (int) $mi > 59 || (int) $s > 59
+            || ($offset !== 'Z' && ((int) \substr($offset, 1, 2) > 23 || (int) \substr($offset, 4, 2) > 59))
         ) {
             throw new DecodeException('', 'timestamp out of range: ' . DecodeException::describe($text));
         }
-        $micros = substr(str_pad($m[7] ?? '', 6, '0'), 0, 6);
+        $micros = \substr(\str_pad($m[7] ?? '', 6, '0'), 0, 6);
         $zone = $offset === 'Z' ? '+00:00' : $offset;
         $t = \DateTimeImmutable::createFromFormat(
             'Y-m-d H:i:s.uP',
@@ -60,9 +60,9 @@ final class Time
         $micros = (int) $u->format('u');
         $fraction = match (true) {
             $micros === 0 => '',
-            $micros % 1000 === 0 => sprintf('.%03d', intdiv($micros, 1000)),
-            default => sprintf('.%06d', $micros),
+            $micros % 1000 === 0 => \sprintf('.%03d', \intdiv($micros, 1000)),
+            default => \sprintf('.%06d', $micros),
         };
-        return sprintf('%04d', (int) $u->format('Y')) . $u->format('-m-d\TH:i:s') . $fraction . 'Z';
+        return \sprintf('%04d', (int) $u->format('Y')) . $u->format('-m-d\TH:i:s') . $fraction . 'Z';
     }
 }

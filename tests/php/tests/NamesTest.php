@@ -72,7 +72,7 @@ final class NamesTest extends TestCase
                 return new NamesClient(ok: true);
             }
         };
-        $server = new Server(NamesDispatcherRpc::procedures($impl), new ServerOptions());
+        $server = new Server([new NamesDispatcherRpc($impl)], new ServerOptions());
         $call = static fn (string $path, string $body) => $server->handle(
             new Request('POST', $path, '', ['content-type' => 'application/json'], $body, microtime(true)),
         );

@@ -19,7 +19,7 @@ final class ServerTest extends TestCase
 {
     private static function server(?ServerOptions $options = null): Server
     {
-        return new Server(ProbeDispatcher::procedures(new ProbeImpl()), $options ?? new ServerOptions());
+        return new Server([new ProbeDispatcher(new ProbeImpl())], $options ?? new ServerOptions());
     }
 
     /** @param array<string, string> $headers */
@@ -58,15 +58,21 @@ final class ServerTest extends TestCase
         ]);
         $this->assertSame(200, $r->status, $r->body);
         $this->assertSame('{"id":5}', $r->body);
-        $this->assertSame('req-1', $r->header('X-Request-Id'));
-        $generated = self::request('POST', '/probe/find', '{"id":5,"conflict":false}')->header('X-Request-Id');
-        $uuid = '/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/';
-        $this->assertMatchesRegularExpression($uuid, $generated);
+        $this->assertSame('req-1', $r->header('X-Request-Id'), 'the request id is echoed');
+        $this->assertNull(self::request('POST', '/probe/find', '{"id":5,"conflict":false}')->header('X-Request-Id'));
         $long = self::request('POST', '/probe/find', '{"id":5,"conflict":false}', [
             'content-type' => 'application/json',
             'x-request-id' => str_repeat('x', 60_000),
         ]);
-        $this->assertSame(36, strlen($long->header('X-Request-Id')), 'an over-long request id is replaced');
+        $this->assertNull($long->header('X-Request-Id'), 'an over-long request id is not echoed');
+        // The handler sees a new one instead.
+        $seen = self::request('POST', '/probe/hop', '{"next":[]}', [
+            'content-type' => 'application/json',
+            'x-request-id' => "bad id\n",
+        ]);
+        $uuid = '/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/';
+        $this->assertMatchesRegularExpression($uuid, json_decode($seen->body, true)['seen'][0]['requestId']);
+        $this->assertMatchesRegularExpression('/^[0-9a-f]{32}$/', json_decode($seen->body, true)['seen'][0]['traceId']);
     }
 
     public function testTypedErrorsTravelWithTheirDetail(): void
@@ -94,7 +100,7 @@ final class ServerTest extends TestCase
                 throw new \Probe\NotFound(id: $in->id, message: "no item {$in->id} here");
             }
         };
-        $server = new Server(ProbeDispatcher::procedures($impl), new ServerOptions());
+        $server = new Server([new ProbeDispatcher($impl)], new ServerOptions());
         $r = self::request('POST', '/probe/find', '{"id":7,"conflict":false}', server: $server);
         $body = json_decode($r->body, true);
         $this->assertSame(['not_found', 'no item 7 here'], [$body['code'], $body['message']]);

@@ -6,7 +6,8 @@
 //! its own, and a contract with a service adds `<Service>Service` (what the contract says
 //! about each rpc), `<Service>Client`, the `<Service>Server` interface and
 //! `<Service>Dispatcher`, which serves an implementation. `composer.json` maps the
-//! namespaces (PSR-4) and `autoload.php` loads them without Composer.
+//! namespaces (PSR-4), `autoload.php` loads them without Composer, and `preload.php`
+//! loads everything at once for opcache.preload.
 //!
 //! Typed errors travel as `<service>.<ErrorName>`, where `<service>` is the service whose
 //! rpc throws them, as in every language.
@@ -49,9 +50,35 @@ pub fn generate(model: &Model, options: &Options) -> Result<Files, GenError> {
             }
         }
     }
+    let classes: Vec<String> = files
+        .keys()
+        .map(|path| {
+            let dir = path.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+            let ns = plan
+                .files
+                .values()
+                .find(|f| f.dir == dir)
+                .map(|f| f.namespace.clone())
+                .unwrap_or_default();
+            let class = path.file_stem().map(|c| c.to_string_lossy().into_owned()).unwrap_or_default();
+            format!("\\{ns}\\{class}")
+        })
+        .collect();
     files.insert("composer.json".into(), composer_json(&plan, options));
     files.insert("autoload.php".into(), autoload_php(&plan, options));
+    let preload = PreloadView { classes };
+    files.insert(
+        "preload.php".into(),
+        preload.render().expect("templates render plain data") + "\n",
+    );
     Ok(files)
+}
+
+#[derive(Template)]
+#[template(path = "php/preload.php.txt", escape = "none")]
+struct PreloadView {
+    /// Every generated class, fully qualified.
+    classes: Vec<String>,
 }
 
 /// Every PHP name of every file, decided before any file is generated, so that a file
@@ -318,6 +345,7 @@ mod tests {
                 "ImageShop/ListMessage.php",
                 "autoload.php",
                 "composer.json",
+                "preload.php",
             ]
         );
         let service = &files[std::path::Path::new("ImageShop/ImageShopService.php")];

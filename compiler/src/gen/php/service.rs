@@ -121,8 +121,9 @@ pub(super) fn render(
                 &[format!(
                     "Serves a {} over the brief protocol (docs/protocol.md), with /healthz, \
                      /readyz and /metrics: call {}::serve(new MyService()) from the front \
-                     controller (index.php) that php-fpm or `php -S` runs.",
-                    classes.server, classes.dispatcher
+                     controller (index.php) that php-fpm or `php -S` runs, or give \
+                     `new {}($impl)` to a \\Brief\\Server that serves other services too.",
+                    classes.server, classes.dispatcher, classes.dispatcher
                 )],
                 &[],
             )
@@ -161,7 +162,7 @@ struct RpcView {
     /// unless the signature is broken).
     client_signature: String,
     server_signature: String,
-    /// The dispatcher's `new \Brief\Procedure(...)` line.
+    /// The dispatcher's `'/service/rpc' => new \Brief\Procedure(...)` match arm.
     procedure: String,
 }
 
@@ -222,13 +223,16 @@ fn rpc_view(
     );
     let procedure = call(
         12,
-        "new \\Brief\\Procedure",
+        &format!(
+            "{} => new \\Brief\\Procedure",
+            names::string_literal(&format!("/{}/{}", service.name, r.name))
+        ),
         &[
             Arg::Text(format!(
                 "{}::{descriptor_method}()",
                 plan.file(file.id).generated.service
             )),
-            Arg::Text(format!("$impl->{method}(...)")),
+            Arg::Text(format!("$this->impl->{method}(...)")),
         ],
         ",",
     );

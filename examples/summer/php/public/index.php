@@ -8,6 +8,6 @@
 declare(strict_types=1);
 
 require __DIR__ . '/../gen/autoload.php';
-require __DIR__ . '/../src/Adder.php';
+require_once __DIR__ . '/../src/Adder.php';
 
 \Example\Summer\SummerDispatcher::serve(new \Example\App\Adder());

@@ -13,6 +13,24 @@ final class Request
     /** @var \Closure(int): string|null */
     private ?\Closure $reader;
 
+    /** Where PHP keeps the headers the runtime reads, by lower-case name. */
+    private const SERVER_KEYS = [
+        'content-type' => 'CONTENT_TYPE',
+        'content-length' => 'CONTENT_LENGTH',
+        'content-encoding' => 'HTTP_CONTENT_ENCODING',
+        'accept-encoding' => 'HTTP_ACCEPT_ENCODING',
+        'connect-timeout-ms' => 'HTTP_CONNECT_TIMEOUT_MS',
+        'x-request-id' => 'HTTP_X_REQUEST_ID',
+        'traceparent' => 'HTTP_TRACEPARENT',
+        'tracestate' => 'HTTP_TRACESTATE',
+        'baggage' => 'HTTP_BAGGAGE',
+        'x-brief-caller' => 'HTTP_X_BRIEF_CALLER',
+        'x-brief-attempt' => 'HTTP_X_BRIEF_ATTEMPT',
+    ];
+
+    /** @var array<string, mixed>|null PHP's $_SERVER, where the headers are read from */
+    private ?array $server = null;
+
     /**
      * @param array<string, string> $headers by lower-case name
      * @param string|\Closure(int): string $body the body, or a reader of at most n bytes
@@ -22,7 +40,7 @@ final class Request
         public readonly string $method,
         public readonly string $path,
         public readonly string $query,
-        public readonly array $headers,
+        private readonly array $headers,
         private string|\Closure $body,
         public readonly float $arrival,
     ) {
@@ -37,35 +55,61 @@ final class Request
     public static function fromGlobals(): self
     {
         $uri = (string) ($_SERVER['REQUEST_URI'] ?? '/');
-        $q = strpos($uri, '?');
-        $headers = [];
-        foreach ($_SERVER as $k => $v) {
-            if (is_string($v) && strncmp((string) $k, 'HTTP_', 5) === 0) {
-                $headers[strtolower(str_replace('_', '-', substr((string) $k, 5)))] = $v;
-            }
-        }
-        foreach (['CONTENT_TYPE' => 'content-type', 'CONTENT_LENGTH' => 'content-length'] as $k => $name) {
-            if (isset($_SERVER[$k]) && $_SERVER[$k] !== '') {
-                $headers[$name] = (string) $_SERVER[$k];
-            }
-        }
-        $arrival = (float) ($_SERVER['REQUEST_TIME_FLOAT'] ?? microtime(true));
+        $q = \strpos($uri, '?');
+        $arrival = (float) ($_SERVER['REQUEST_TIME_FLOAT'] ?? \microtime(true));
         if (isset($_SERVER['BRIEF_NOW'], $_SERVER['BRIEF_REQUEST_TIME'])) {
             $arrival = (float) $_SERVER['BRIEF_NOW'] - (float) $_SERVER['BRIEF_REQUEST_TIME'];
         }
-        return new self(
+        $request = new self(
             (string) ($_SERVER['REQUEST_METHOD'] ?? 'GET'),
-            $q === false ? $uri : substr($uri, 0, $q),
-            $q === false ? '' : substr($uri, $q + 1),
-            $headers,
-            static fn (int $limit): string => (string) file_get_contents('php://input', false, null, 0, $limit),
+            $q === false ? $uri : \substr($uri, 0, $q),
+            $q === false ? '' : \substr($uri, $q + 1),
+            [],
+            self::readInput(...),
             $arrival,
         );
+        // Headers are looked up when asked for, not copied.
+        $request->server = $_SERVER;
+        return $request;
     }
 
+    /**
+     * At most `limit` bytes of php://input: all of it when its Content-Length is within the
+     * limit, otherwise (a chunked body) read in pieces, since file_get_contents() with a
+     * length allocates that length up front.
+     */
+    private static function readInput(int $limit): string
+    {
+        $length = (string) ($_SERVER['CONTENT_LENGTH'] ?? '');
+        $digits = \strlen($length);
+        if ($digits > 0 && $digits < 16 && \strspn($length, '0123456789') === $digits && (int) $length <= $limit) {
+            return (string) \file_get_contents('php://input');
+        }
+        $input = \fopen('php://input', 'rb');
+        if ($input === false) {
+            return '';
+        }
+        $body = '';
+        while (!\feof($input) && \strlen($body) < $limit) {
+            $piece = \fread($input, \min(65536, $limit - \strlen($body)));
+            if ($piece === false || $piece === '') {
+                break;
+            }
+            $body .= $piece;
+        }
+        \fclose($input);
+        return $body;
+    }
+
+    /** A request header by its lower-case name. */
     public function header(string $name): ?string
     {
-        return $this->headers[$name] ?? null;
+        if ($this->server === null) {
+            return $this->headers[$name] ?? null;
+        }
+        $key = self::SERVER_KEYS[$name] ?? 'HTTP_' . \strtoupper(\strtr($name, '-', '_'));
+        $value = $this->server[$key] ?? null;
+        return \is_string($value) && $value !== '' ? $value : null;
     }
 
     /** The body, at most `limit` bytes of it. */
@@ -75,6 +119,6 @@ final class Request
             $this->body = ($this->reader)($limit);
             $this->reader = null;
         }
-        return strlen($this->body) > $limit ? substr($this->body, 0, $limit) : $this->body;
+        return \strlen($this->body) > $limit ? \substr($this->body, 0, $limit) : $this->body;
     }
 }

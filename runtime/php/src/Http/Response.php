@@ -20,7 +20,7 @@ final class Response
     public function header(string $name): ?string
     {
         foreach ($this->headers as $k => $v) {
-            if (strcasecmp($k, $name) === 0) {
+            if (\strcasecmp($k, $name) === 0) {
                 return $v;
             }
         }
@@ -29,11 +29,11 @@ final class Response
 
     public function send(): void
     {
-        http_response_code($this->status);
+        \http_response_code($this->status);
         foreach ($this->headers as $name => $value) {
-            header($name . ': ' . $value);
+            \header($name . ': ' . $value);
         }
-        header('Content-Length: ' . strlen($this->body));
+        \header('Content-Length: ' . \strlen($this->body));
         echo $this->body;
     }
 }

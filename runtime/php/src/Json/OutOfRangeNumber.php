@@ -20,6 +20,6 @@ final class OutOfRangeNumber
     /** Whether the text is an integer literal (no fraction, no exponent). */
     public function isInteger(): bool
     {
-        return strpbrk($this->text, '.eE') === false;
+        return \strpbrk($this->text, '.eE') === false;
     }
 }

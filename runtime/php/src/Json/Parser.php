@@ -28,7 +28,7 @@ final class Parser
 
     private function __construct(private readonly string $text, private readonly int $maxDepth)
     {
-        $this->length = strlen($text);
+        $this->length = \strlen($text);
     }
 
     /**
@@ -95,7 +95,7 @@ final class Parser
             $this->expect(':');
             $this->space();
             $value = $this->value($depth);
-            if (array_key_exists($key, $members)) {
+            if (\array_key_exists($key, $members)) {
                 $repeated ??= $key;
                 $this->duplicate ??= $key;
             } else {
@@ -149,14 +149,14 @@ final class Parser
     private function string(): string
     {
         $start = ++$this->at;
-        $end = strpos($this->text, '"', $start);
+        $end = \strpos($this->text, '"', $start);
         if ($end === false) {
             $this->fail('unterminated string');
         }
-        $raw = substr($this->text, $start, $end - $start);
-        if (strpbrk($raw, "\\") === false) {
+        $raw = \substr($this->text, $start, $end - $start);
+        if (\strpbrk($raw, "\\") === false) {
             // The common case: no escapes, so the text is the value.
-            if (strcspn($raw, self::CONTROL) !== strlen($raw)) {
+            if (\strcspn($raw, self::CONTROL) !== \strlen($raw)) {
                 $this->fail('control character in a string');
             }
             if (!\Brief\Text::isUtf8($raw)) {
@@ -169,7 +169,7 @@ final class Parser
         // read that one string (it rejects lone surrogates and bad escapes).
         $i = $start;
         while (true) {
-            $end = strpos($this->text, '"', $i);
+            $end = \strpos($this->text, '"', $i);
             if ($end === false) {
                 $this->fail('unterminated string');
             }
@@ -182,10 +182,10 @@ final class Parser
             }
             $i = $end + 1;
         }
-        $literal = substr($this->text, $start - 1, $end - $start + 2);
-        $value = json_decode($literal);
-        if (!is_string($value)) {
-            $this->fail('invalid string ' . DecodeException::describe($literal) . ': ' . json_last_error_msg());
+        $literal = \substr($this->text, $start - 1, $end - $start + 2);
+        $value = \json_decode($literal);
+        if (!\is_string($value)) {
+            $this->fail('invalid string ' . DecodeException::describe($literal) . ': ' . \json_last_error_msg());
         }
         $this->at = $end + 1;
         return $value;
@@ -193,40 +193,40 @@ final class Parser
 
     private function number(): int|float|OutOfRangeNumber
     {
-        if (preg_match('/\G-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/', $this->text, $m, 0, $this->at) !== 1) {
+        if (\preg_match('/\G-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/', $this->text, $m, 0, $this->at) !== 1) {
             $this->fail('invalid number ' . $this->near());
         }
         $text = $m[0];
-        $this->at += strlen($text);
+        $this->at += \strlen($text);
         if (!isset($m[1]) && !isset($m[2])) {
             return self::integer($text) ?? new OutOfRangeNumber($text);
         }
         $f = (float) $text;
-        return is_finite($f) ? $f : new OutOfRangeNumber($text);
+        return \is_finite($f) ? $f : new OutOfRangeNumber($text);
     }
 
     /** A decimal integer literal as an int, or null when it is outside the 64-bit range. */
     public static function integer(string $text): ?int
     {
-        $digits = ltrim($text, '-');
-        $digits = ltrim($digits, '0') === '' ? '0' : ltrim($digits, '0');
-        $n = strlen($digits);
+        $digits = \ltrim($text, '-');
+        $digits = \ltrim($digits, '0') === '' ? '0' : \ltrim($digits, '0');
+        $n = \strlen($digits);
         if ($n < 19) {
             return (int) $text;
         }
         $limit = $text[0] === '-' ? '9223372036854775808' : '9223372036854775807';
-        if ($n > 19 || strcmp($digits, $limit) > 0) {
+        if ($n > 19 || \strcmp($digits, $limit) > 0) {
             return null;
         }
-        return $text[0] === '-' && $digits === '9223372036854775808' ? PHP_INT_MIN : (int) $text;
+        return $text[0] === '-' && $digits === '9223372036854775808' ? \PHP_INT_MIN : (int) $text;
     }
 
     private function literal(string $word, bool|null $value): bool|null
     {
-        if (substr_compare($this->text, $word, $this->at, strlen($word)) !== 0) {
+        if (\substr_compare($this->text, $word, $this->at, \strlen($word)) !== 0) {
             $this->fail('unexpected ' . $this->near());
         }
-        $this->at += strlen($word);
+        $this->at += \strlen($word);
         return $value;
     }
 
@@ -239,7 +239,7 @@ final class Parser
 
     private function space(): void
     {
-        $this->at += strspn($this->text, " \t\r\n", $this->at);
+        $this->at += \strspn($this->text, " \t\r\n", $this->at);
     }
 
     private function peek(): string
@@ -260,7 +260,7 @@ final class Parser
         if ($this->at >= $this->length) {
             return 'the end of the text';
         }
-        return DecodeException::describe(substr($this->text, $this->at, 16));
+        return DecodeException::describe(\substr($this->text, $this->at, 16));
     }
 
     /** Malformed text: one error for the whole body, at its offset, without a path. */

@@ -11,21 +11,13 @@ namespace Example\Summer;
 /**
  * Serves a SummerServer over the brief protocol (docs/protocol.md), with /healthz, /readyz and
  * /metrics: call SummerDispatcher::serve(new MyService()) from the front controller (index.php)
- * that php-fpm or `php -S` runs.
+ * that php-fpm or `php -S` runs, or give `new SummerDispatcher($impl)` to a \Brief\Server that
+ * serves other services too.
  */
-final class SummerDispatcher
+final class SummerDispatcher implements \Brief\Service
 {
-    /**
-     * The rpcs of the summer service bound to an implementation, for serving several
-     * services from one \Brief\Server.
-     *
-     * @return list<\Brief\Procedure>
-     */
-    public static function procedures(SummerServer $impl): array
+    public function __construct(private readonly SummerServer $impl)
     {
-        return [
-            new \Brief\Procedure(SummerService::sum(), $impl->sum(...)),
-        ];
     }
 
     /**
@@ -34,6 +26,15 @@ final class SummerDispatcher
      */
     public static function serve(SummerServer $impl, ?\Brief\ServerOptions $options = null): void
     {
-        (new \Brief\Server(self::procedures($impl), $options))->serve();
+        (new \Brief\Server([new self($impl)], $options))->serve();
+    }
+
+    /** The rpc of the summer service served at `path`, bound to the implementation. */
+    public function procedure(string $path): ?\Brief\Procedure
+    {
+        return match ($path) {
+            '/summer/sum' => new \Brief\Procedure(SummerService::sum(), $this->impl->sum(...)),
+            default => null,
+        };
     }
 }
