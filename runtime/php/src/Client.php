@@ -73,6 +73,12 @@ final class Client
         $this->caller = \is_string($caller) ? $caller : '';
     }
 
+    private static function oldCurl(): bool
+    {
+        static $old = null;
+        return $old ??= (\curl_version()['version_number'] ?? 0) < 0x080000;
+    }
+
     /** SERVICE_<NAME>_URL: the name upper-cased, `-` and `.` as `_`. */
     public static function envVarName(string $service): string
     {
@@ -272,6 +278,9 @@ final class Client
             \CURLOPT_ENCODING => '',
             \CURLOPT_PROTOCOLS => \CURLPROTO_HTTP,
             \CURLOPT_HTTP_VERSION => $this->options->http2 ? \CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : \CURL_HTTP_VERSION_1_1,
+            // libcurl before 8.0 breaks the second request on an h2c prior-knowledge
+            // connection ("Error in the HTTP2 framing layer"): open one per call there.
+            \CURLOPT_FORBID_REUSE => $this->options->http2 && self::oldCurl(),
             \CURLOPT_HEADERFUNCTION => static function ($ch, string $line) use (&$responseHeaders): int {
                 $colon = \strpos($line, ':');
                 if ($colon !== false) {

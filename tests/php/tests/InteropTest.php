@@ -83,6 +83,19 @@ final class InteropTest extends TestCase
     }
 
     /** @dataProvider servers */
+    public function testHttp2PriorKnowledge(string $server): void
+    {
+        $client = new ProbeClient(self::server($server), new ClientOptions(http2: true));
+        $this->assertSame(Probe::everything()->toJson(), $client->echo(Probe::everything())->toJson());
+        try {
+            $client->find(new FindIn(id: -1, conflict: false));
+            $this->fail('no error');
+        } catch (NotFound $e) {
+            $this->assertSame(-1, $e->id);
+        }
+    }
+
+    /** @dataProvider servers */
     public function testEveryCodeAndTypedErrorCrosses(string $server): void
     {
         $client = new ProbeClient(self::server($server));
