@@ -277,7 +277,9 @@ final class Client
             \CURLOPT_TCP_NODELAY => true,
             \CURLOPT_ENCODING => '',
             \CURLOPT_PROTOCOLS => \CURLPROTO_HTTP,
-            \CURLOPT_HTTP_VERSION => $this->options->http2 ? \CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : \CURL_HTTP_VERSION_1_1,
+            \CURLOPT_HTTP_VERSION => $this->options->http2
+                ? \CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+                : \CURL_HTTP_VERSION_1_1,
             // libcurl before 8.0 breaks the second request on an h2c prior-knowledge
             // connection ("Error in the HTTP2 framing layer"): open one per call there.
             \CURLOPT_FORBID_REUSE => $this->options->http2 && self::oldCurl(),

@@ -78,7 +78,8 @@ final class Json
             return $value;
         }
         if ($colons > 1 && (\is_object($value) || \is_array($value))) {
-            $again = (string) \json_encode($value, \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE, self::MAX_DEPTH + 1);
+            $flags = \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE;
+            $again = (string) \json_encode($value, $flags, self::MAX_DEPTH + 1);
             // Decoding loses members only to repeated keys, and re-encoding writes every
             // colon of a string as it is, so equal counts of colons mean no repeated key,
             // unless the text escaped a colon (\u003a), which the exact count handles.

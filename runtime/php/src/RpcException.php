@@ -135,7 +135,8 @@ class RpcException extends \RuntimeException
             } catch (DecodeException) {
                 continue;
             }
-            $debug = isset($d->debug) ? \json_encode($d->debug, \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE) : null;
+            $flags = \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE;
+            $debug = isset($d->debug) ? \json_encode($d->debug, $flags) : null;
             $details[] = new ErrorDetail($d->type, $value, $debug === false ? null : $debug);
         }
         return new self($code, $message, $details);
