@@ -26,7 +26,7 @@ if [ "$what" = tests ]; then
     [npm]=npm
     [unshare]=util-linux   # the resilience scenarios' DNS test: a mount namespace per runner
     [mount]=mount
-    # PHP's tests: PHPUnit, PSR-12, and php-fpm behind nginx (tests/steps/60-php.sh).
+    # PHP's tests: PHPUnit, PSR-12, and php-fpm behind nginx (tests/steps/70-php.sh).
     [phpunit]=phpunit
     [phpcs]=php-codesniffer
     [nginx]=nginx

@@ -1,7 +1,7 @@
 <?php
 
 /**
- * Loads the runtime, the code tests/steps/60-php.sh generated into gen/ from contracts/,
+ * Loads the runtime, the code tests/steps/70-php.sh generated into gen/ from contracts/,
  * and the test support classes.
  */
 

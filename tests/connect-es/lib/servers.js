@@ -15,14 +15,14 @@ export const binaries = {
   summerGo: process.env.SUMMER_GO_BIN ?? join(here, "..", ".bin", "summer-server-go"),
   probeRust:
     process.env.PROBE_RUST_BIN ?? join(repoRoot, "target", "debug", "probe-server"),
-  // php-fpm behind nginx (tests/steps/60-php.sh generates the PHP code first).
+  // php-fpm behind nginx (tests/steps/70-php.sh generates the PHP code first).
   summerPhp: process.env.SUMMER_PHP_BIN ?? join(repoRoot, "examples", "summer", "php", "serve"),
   probePhp: process.env.PROBE_PHP_BIN ?? join(repoRoot, "tests", "php", "probe-server"),
 };
 
 /**
  * Whether the servers of a language are tested in this run: CONNECT_ES_SERVERS lists the
- * languages (default "rust,go"; tests/steps/60-php.sh runs "php").
+ * languages (default "rust,go"; tests/steps/70-php.sh runs "php").
  */
 export function selected(language) {
   return (process.env.CONNECT_ES_SERVERS ?? "rust,go").split(",").includes(language);

@@ -22,7 +22,7 @@ use Probe\SleepIn;
 /**
  * The generated PHP client against the Rust and Go probe servers (tests/rust, built by
  * cargo; tests/interop/go, built by go), and a PHP → Go → Rust → PHP chain. The Rust and
- * Go clients call the PHP server in their own interop tests (tests/steps/60-php.sh runs
+ * Go clients call the PHP server in their own interop tests (tests/steps/70-php.sh runs
  * them with the PHP probe server in place).
  *
  * The servers come from PROBE_SERVER_RUST and PROBE_SERVER_GO; without them these tests
@@ -48,7 +48,7 @@ final class InteropTest extends TestCase
             if (getenv('BRIEF_INTEROP') === '1') {
                 self::fail("$variable is not set");
             }
-            self::markTestSkipped("SKIPPED: $variable is not set (tests/steps/60-php.sh sets it)");
+            self::markTestSkipped("SKIPPED: $variable is not set (tests/steps/70-php.sh sets it)");
         }
         return $path;
     }
