@@ -53,14 +53,20 @@ pub fn generate(model: &Model, options: &Options) -> Result<Files, GenError> {
     let classes: Vec<String> = files
         .keys()
         .map(|path| {
-            let dir = path.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = path
+                .parent()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let ns = plan
                 .files
                 .values()
                 .find(|f| f.dir == dir)
                 .map(|f| f.namespace.clone())
                 .unwrap_or_default();
-            let class = path.file_stem().map(|c| c.to_string_lossy().into_owned()).unwrap_or_default();
+            let class = path
+                .file_stem()
+                .map(|c| c.to_string_lossy().into_owned())
+                .unwrap_or_default();
             format!("\\{ns}\\{class}")
         })
         .collect();
@@ -243,7 +249,7 @@ fn composer_json(plan: &Plan, options: &Options) -> String {
         Some(p) => {
             let words: Vec<String> = p
                 .split('\\')
-                .map(|s| heck::ToKebabCase::to_kebab_case(s))
+                .map(heck::ToKebabCase::to_kebab_case)
                 .collect();
             if words.len() == 1 {
                 format!("{}/rpc", words[0])

@@ -130,7 +130,7 @@ pub fn call(indent: usize, head: &str, args: &[Arg], tail: &str) -> String {
     let inner = " ".repeat(indent + 4);
     let mut out = format!("{pad}{head}(\n");
     for (arg, text) in args.iter().zip(&inline) {
-        if inner.len() + text.len() + 1 <= LINE_LIMIT {
+        if inner.len() + text.len() < LINE_LIMIT {
             out.push_str(&format!("{inner}{text},\n"));
             continue;
         }
