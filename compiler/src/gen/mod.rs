@@ -221,6 +221,20 @@ pub fn comment_lines(doc: &Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A checked model of in-memory contracts, for generator tests; fails on any error.
+#[cfg(test)]
+pub(crate) fn checked_model(files: &[(&str, &str)], roots: &[&str]) -> Model {
+    let sources = crate::MemorySources::new(files.iter().map(|(p, s)| (*p, *s)));
+    let roots: Vec<PathBuf> = roots.iter().map(|r| r.into()).collect();
+    let checked = crate::check_with(&sources, &roots).expect("sources exist");
+    assert!(
+        !checked.diagnostics.has_errors(),
+        "{:?}",
+        checked.diagnostics
+    );
+    checked.model
+}
+
 /// Where generated clients find a service: `SERVICE_<NAME>_URL`, the name upper-cased with
 /// `-` and `.` as `_` (the runtimes' `endpoint_env_var` / `EnvVarName` compute the same).
 pub fn endpoint_env_var(service: &str) -> String {

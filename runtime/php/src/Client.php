@@ -31,7 +31,8 @@ final class Client
     /** @var array<string, int> the next endpoint per service */
     private static array $next = [];
 
-    private static ?\CurlHandle $curl = null;
+    /** @var array<int, \CurlHandle> one handle per protocol: HTTP/1.1 and h2c never share connections */
+    private static array $curl = [];
 
     private static int $connections = 0;
 
@@ -261,7 +262,7 @@ final class Client
      */
     private function post(string $url, array $headers, string $body, int $timeoutMs): array
     {
-        $h = self::$curl ??= \curl_init();
+        $h = self::$curl[(int) $this->options->http2] ??= \curl_init();
         \curl_reset($h);
         $responseHeaders = [];
         $received = '';

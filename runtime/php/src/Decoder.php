@@ -73,15 +73,7 @@ final class Decoder
         if ($v === null) {
             throw new DecodeException($name, 'required field missing');
         }
-        // The common cases first, without a call.
-        if (($spec === Spec::INT && \is_int($v)) || ($spec === Spec::STRING && \is_string($v))) {
-            return $v;
-        }
-        try {
-            return $this->value($v, $spec);
-        } catch (DecodeException $e) {
-            throw $e->under($name);
-        }
+        return $this->field($v, $name, $spec);
     }
 
     /**
@@ -94,14 +86,7 @@ final class Decoder
     public function collection(array $fields, string $name, array $spec): array
     {
         $v = $fields[$name] ?? null;
-        if ($v === null) {
-            return [];
-        }
-        try {
-            return $this->value($v, $spec);
-        } catch (DecodeException $e) {
-            throw $e->under($name);
-        }
+        return $v === null ? [] : $this->field($v, $name, $spec);
     }
 
     /**
@@ -113,9 +98,17 @@ final class Decoder
     public function optional(array $fields, string $name, int|string|array $spec): mixed
     {
         $v = $fields[$name] ?? null;
-        if ($v === null) {
-            return null;
-        }
+        return $v === null ? null : $this->field($v, $name, $spec);
+    }
+
+    /**
+     * The present value of field `name`, errors under its name.
+     *
+     * @param int|class-string|list<int|string> $spec
+     */
+    private function field(mixed $v, string $name, int|string|array $spec): mixed
+    {
+        // The common cases first, without a call.
         if (($spec === Spec::INT && \is_int($v)) || ($spec === Spec::STRING && \is_string($v))) {
             return $v;
         }

@@ -71,79 +71,29 @@ final class InteropTest extends TestCase
     /** @dataProvider servers */
     public function testEveryTypeRoundTrips(string $server): void
     {
-        $client = new ProbeClient(self::server($server));
-        $presentEmpty = \Probe\Everything::fromArray(['maybeList' => []] + Probe::minimal()->toArray());
-        foreach ([Probe::everything(), Probe::minimal(), $presentEmpty] as $value) {
-            $this->assertSame($value->toJson(), $client->echo($value)->toJson());
-        }
-        $back = $client->echo(Probe::everything());
-        $this->assertSame(PHP_INT_MIN, $back->count);
-        $this->assertSame(PHP_INT_MAX, $back->scores['y']);
-        $this->assertSame('1970-01-01T05:29:59.999999Z', \Brief\Time::format($back->maybeAt));
+        Scenarios::everyTypeRoundTrips(new ProbeClient(self::server($server)));
     }
 
     /** @dataProvider servers */
     public function testHttp2PriorKnowledge(string $server): void
     {
         $client = new ProbeClient(self::server($server), new ClientOptions(http2: true));
-        $this->assertSame(Probe::everything()->toJson(), $client->echo(Probe::everything())->toJson());
-        try {
-            $client->find(new FindIn(id: -1, conflict: false));
-            $this->fail('no error');
-        } catch (NotFound $e) {
-            $this->assertSame(-1, $e->id);
-        }
+        Scenarios::everyTypeRoundTrips($client);
+        Scenarios::typedErrorsComeBackTyped($client);
     }
 
     /** @dataProvider servers */
     public function testEveryCodeAndTypedErrorCrosses(string $server): void
     {
         $client = new ProbeClient(self::server($server));
-        foreach (Code::cases() as $code) {
-            $message = "failing with {$code->value}: ünïcode \"quoted\"";
-            try {
-                $client->fail(new FailIn(code: $code->value, message: $message));
-                $this->fail('no error');
-            } catch (RpcException $e) {
-                $this->assertSame([$code, $message], [$e->code(), $e->getMessage()]);
-            }
-        }
-        try {
-            $client->find(new FindIn(id: -3, conflict: false));
-            $this->fail('no error');
-        } catch (NotFound $e) {
-            $this->assertSame([-3, 'item', Code::NotFound], [$e->id, $e->what, $e->code()]);
-        }
-        try {
-            $client->find(new FindIn(id: 1, conflict: true));
-            $this->fail('no error');
-        } catch (Conflict $e) {
-            $this->assertSame(Code::AlreadyExists, $e->code());
-        }
-        $this->assertSame(5, $client->find(new FindIn(id: 5, conflict: false))->id);
+        Scenarios::everyErrorCodeRoundTrips($client);
+        Scenarios::typedErrorsComeBackTyped($client);
     }
 
     /** @dataProvider servers */
     public function testPanicAndDeadline(string $server): void
     {
-        $client = new ProbeClient(self::server($server));
-        for ($i = 0; $i < 2; $i++) {
-            try {
-                $client->crash(new EmptyMessage());
-                $this->fail('no error');
-            } catch (RpcException $e) {
-                $this->assertSame(Code::Internal, $e->code());
-            }
-        }
-        $started = microtime(true);
-        try {
-            $client->sleep(new SleepIn(millis: 1500), new CallOptions(timeoutMs: 200));
-            $this->fail('no error');
-        } catch (RpcException $e) {
-            $this->assertSame(Code::DeadlineExceeded, $e->code());
-            $this->assertLessThan(1.0, microtime(true) - $started);
-        }
-        $client->sleep(new SleepIn(millis: 10));
+        Scenarios::panicAndDeadline(new ProbeClient(self::server($server)));
     }
 
     /** PHP client → Go → Rust → PHP: the request id and the trace id survive every hop. */

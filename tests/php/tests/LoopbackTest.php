@@ -55,57 +55,17 @@ final class LoopbackTest extends TestCase
 
     public function testEveryTypeRoundTrips(): void
     {
-        $client = self::client();
-        $presentEmpty = Probe::minimal();
-        $presentEmpty = \Probe\Everything::fromArray(['maybeList' => []] + $presentEmpty->toArray());
-        foreach ([Probe::everything(), Probe::minimal(), $presentEmpty] as $value) {
-            $this->assertSame($value->toJson(), $client->echo($value)->toJson());
-        }
-        $back = $client->echo(Probe::everything());
-        $this->assertSame('2026-11-22T08:11:12.123456Z', \Brief\Time::format($back->at));
-        $this->assertSame([], $client->echo($presentEmpty)->maybeList);
-        $this->assertNull($client->echo(Probe::minimal())->maybeList);
+        Scenarios::everyTypeRoundTrips(self::client());
     }
 
     public function testEveryErrorCodeRoundTrips(): void
     {
-        $client = self::client();
-        $this->assertCount(16, Code::cases());
-        foreach (Code::cases() as $code) {
-            $message = "failing with {$code->value}: ünïcode \"quoted\"";
-            try {
-                $client->fail(new FailIn(code: $code->value, message: $message));
-                $this->fail('no error');
-            } catch (RpcException $e) {
-                $this->assertSame([$code, $message], [$e->code(), $e->getMessage()]);
-            }
-        }
-        try {
-            $client->fail(new FailIn(code: 'no_such_code', message: 'x'));
-            $this->fail('no error');
-        } catch (RpcException $e) {
-            $this->assertSame(Code::InvalidArgument, $e->code());
-        }
+        Scenarios::everyErrorCodeRoundTrips(self::client());
     }
 
     public function testTypedErrorsComeBackTyped(): void
     {
-        $client = self::client();
-        try {
-            $client->find(new FindIn(id: -3, conflict: false));
-            $this->fail('no error');
-        } catch (NotFound $e) {
-            $got = [$e->id, $e->what, $e->getMessage(), $e->code()];
-            $this->assertSame([-3, 'item', 'No such item', Code::NotFound], $got);
-            $this->assertSame('probe.NotFound', $e->details()[0]->type);
-        }
-        try {
-            $client->find(new FindIn(id: 1, conflict: true));
-            $this->fail('no error');
-        } catch (Conflict $e) {
-            $this->assertSame([Code::AlreadyExists, 'It exists already'], [$e->code(), $e->getMessage()]);
-        }
-        $this->assertSame(5, $client->find(new FindIn(id: 5, conflict: false))->id);
+        Scenarios::typedErrorsComeBackTyped(self::client());
     }
 
     public function testBadInputGetsTheRightCodeAndStatus(): void
@@ -174,14 +134,9 @@ final class LoopbackTest extends TestCase
     public function testAnExceptionLeavesTheServerServing(): void
     {
         $client = self::client();
-        for ($i = 0; $i < 3; $i++) {
-            try {
-                $client->crash(new EmptyMessage());
-                $this->fail('no error');
-            } catch (RpcException $e) {
-                $this->assertSame([Code::Internal, 'internal error'], [$e->code(), $e->getMessage()]);
-            }
-        }
+        Scenarios::panicAndDeadline($client);
+        $e = Scenarios::error(static fn () => $client->crash(new EmptyMessage()));
+        $this->assertSame('internal error', $e->getMessage(), 'nothing of the exception leaks');
         $this->assertSame(Probe::everything()->toJson(), $client->echo(Probe::everything())->toJson());
     }
 
@@ -206,27 +161,13 @@ final class LoopbackTest extends TestCase
         $this->assertTrue($shrinking, implode(',', $ms));
     }
 
-    public function testAPassedDeadlineReturnsDeadlineExceededOnTime(): void
+    public function testTheContractsDeadlineCanBeReplaced(): void
     {
-        $client = self::client();
-        $started = microtime(true);
-        try {
-            $client->sleep(new SleepIn(millis: 1500), new CallOptions(timeoutMs: 200));
-            $this->fail('no error');
-        } catch (RpcException $e) {
-            $took = microtime(true) - $started;
-            $this->assertSame(Code::DeadlineExceeded, $e->code(), $e->getMessage());
-            $this->assertTrue($took >= 0.195 && $took < 0.25, "took $took s");
-        }
-        // The contract's timeout(2s) is the deadline when the caller sets none.
-        $client->sleep(new SleepIn(millis: 10));
         $replaced = new ProbeClient(self::url(), new ClientOptions(rpcTimeoutsMs: ['sleep' => 100]));
-        $this->expectExceptionObject(new RpcException(Code::DeadlineExceeded));
-        try {
-            $replaced->sleep(new SleepIn(millis: 500));
-        } catch (RpcException $e) {
-            throw new RpcException($e->code());
-        }
+        $started = microtime(true);
+        $e = Scenarios::error(static fn () => $replaced->sleep(new SleepIn(millis: 500)));
+        $this->assertSame(Code::DeadlineExceeded, $e->code());
+        $this->assertLessThan(0.4, microtime(true) - $started);
     }
 
     public function testReadonlyRpcsAnswerGet(): void
