@@ -27,6 +27,9 @@ final class Context
     /** The W3C trace id, 32 lower-case hex digits, brought by the request or new. */
     public readonly string $traceId;
 
+    /** Whether the request brought a usable X-Request-Id (a server echoes it then). */
+    public readonly bool $requestIdGiven;
+
     /**
      * @param string $requestId '' for a new one
      * @param string $traceId '' for a new one
@@ -46,6 +49,7 @@ final class Context
         public readonly string $service = '',
         public readonly string $rpc = '',
     ) {
+        $this->requestIdGiven = $requestId !== '';
         if ($requestId === '') {
             unset($this->requestId);
         } else {
@@ -78,6 +82,19 @@ final class Context
     public static function background(): self
     {
         return new self();
+    }
+
+    /**
+     * Makes `ctx` the current context and returns the one it replaces (the server does so
+     * around a handler).
+     *
+     * @internal
+     */
+    public static function swap(?self $ctx): ?self
+    {
+        $outer = self::$current;
+        self::$current = $ctx;
+        return $outer;
     }
 
     /** Runs `fn` with this context as the current one. */
@@ -147,8 +164,10 @@ final class Context
      */
     public static function fromRequest(Http\Request $r, ?int $deadline, string $service, string $rpc): self
     {
-        $requestId = self::validRequestId($r->header('x-request-id'));
-        $trace = self::parseTraceparent($r->header('traceparent') ?? '');
+        $requestId = $r->header('x-request-id');
+        $requestId = $requestId === null ? '' : self::validRequestId($requestId);
+        $traceparent = $r->header('traceparent');
+        $trace = $traceparent === null ? null : self::parseTraceparent($traceparent);
         if ($trace === null) {
             $trace = ['', '', '01'];
             // tracestate without a valid traceparent is discarded, as W3C says.
@@ -228,6 +247,7 @@ final class Context
     {
         // Reading the ids makes them, so that a copy is of the same request.
         $args = ['requestId' => $this->requestId, 'traceId' => $this->traceId] + \get_object_vars($this);
+        unset($args['requestIdGiven']);
         return new self(...\array_merge($args, $changes));
     }
 }

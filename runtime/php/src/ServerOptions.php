@@ -30,25 +30,23 @@ final class ServerOptions
     ) {
     }
 
-    /** The options the environment sets (through $_SERVER), defaults for the rest. */
+    /**
+     * The options the environment sets, defaults for the rest. The environment as PHP puts
+     * it in $_SERVER: php-fpm (with clear_env = no, as runtime/php/server configures it),
+     * the CLI and `php -S` do; reading it costs nothing, where getenv() costs a few µs.
+     */
     public static function fromEnvironment(): self
     {
+        $max = $_SERVER['BRIEF_MAX_BODY_BYTES'] ?? '';
+        $compress = $_SERVER['BRIEF_COMPRESS_MIN_BYTES'] ?? '';
         $drain = $_SERVER['BRIEF_DRAIN_FILE'] ?? null;
+        $number = '/^[0-9]{1,15}$/D';
         return new self(
-            self::int('BRIEF_MAX_BODY_BYTES', self::DEFAULT_MAX_BODY_BYTES),
-            self::int('BRIEF_COMPRESS_MIN_BYTES', self::DEFAULT_COMPRESS_MIN_BYTES),
+            \is_string($max) && \preg_match($number, $max) === 1 ? (int) $max : self::DEFAULT_MAX_BODY_BYTES,
+            \is_string($compress) && \preg_match($number, $compress) === 1
+                ? (int) $compress
+                : self::DEFAULT_COMPRESS_MIN_BYTES,
             \is_string($drain) && $drain !== '' ? $drain : null,
         );
-    }
-
-    /**
-     * A whole number from the environment as PHP puts it in $_SERVER: php-fpm (with
-     * clear_env = no, as runtime/php/server configures it), the CLI and `php -S` do.
-     * Reading $_SERVER costs nothing, where getenv() costs a few µs per request.
-     */
-    private static function int(string $name, int $default): int
-    {
-        $v = $_SERVER[$name] ?? null;
-        return \is_string($v) && \preg_match('/^[0-9]{1,15}$/D', $v) === 1 ? (int) $v : $default;
     }
 }
