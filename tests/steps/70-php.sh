@@ -30,7 +30,8 @@ rm -rf "$work/again"
 find "$work" runtime/php tests/php examples/summer/php -name '*.php' -not -path '*/gen/*' -print0 \
   | xargs -0 -n 200 -P 2 sh -c 'for f; do php -l "$f" >/dev/null || { php -l "$f"; exit 1; }; done' _
 phpcs -q --standard=PSR12 --report=summary "$work" runtime/php tests/php/tests tests/php/support \
-  tests/php/probe tests/php/bench tests/php/load-all.php examples/summer/php/src examples/summer/php/public \
+  tests/php/probe tests/php/bench tests/php/fixtures tests/php/load-all.php examples/summer/php/src \
+  examples/summer/php/public \
   examples/summer/php/bin examples/summer/php/preload.php \
   examples/summer/php/gen
 

@@ -258,13 +258,12 @@ final class Client
      * One POST over the process's curl handle.
      *
      * @param list<string> $headers
-     * @return array{status: int, headers: array<string, string>, body: string, errno: int, error: ?string}
+     * @return array{status: int, headers: array<string, ?string>, body: string, errno: int, error: ?string}
      */
     private function post(string $url, array $headers, string $body, int $timeoutMs): array
     {
         $h = self::$curl[(int) $this->options->http2] ??= \curl_init();
         \curl_reset($h);
-        $responseHeaders = [];
         $received = '';
         $limit = $this->options->maxResponseBytes;
         \curl_setopt_array($h, [
@@ -284,13 +283,6 @@ final class Client
             // libcurl before 8.0 breaks the second request on an h2c prior-knowledge
             // connection ("Error in the HTTP2 framing layer"): open one per call there.
             \CURLOPT_FORBID_REUSE => $this->options->http2 && self::oldCurl(),
-            \CURLOPT_HEADERFUNCTION => static function ($ch, string $line) use (&$responseHeaders): int {
-                $colon = \strpos($line, ':');
-                if ($colon !== false) {
-                    $responseHeaders[\strtolower(\trim(\substr($line, 0, $colon)))] = \trim(\substr($line, $colon + 1));
-                }
-                return \strlen($line);
-            },
             \CURLOPT_WRITEFUNCTION => static function ($ch, string $data) use (&$received, $limit): int {
                 if (\strlen($received) + \strlen($data) > $limit) {
                     return 0;
@@ -302,9 +294,14 @@ final class Client
         $ok = \curl_exec($h);
         $errno = \curl_errno($h);
         self::$connections += (int) \curl_getinfo($h, \CURLINFO_NUM_CONNECTS);
+        // The two headers a client reads, from curl (no callback per header line).
+        $retryAfter = (int) \curl_getinfo($h, \CURLINFO_RETRY_AFTER);
         return [
             'status' => (int) \curl_getinfo($h, \CURLINFO_RESPONSE_CODE),
-            'headers' => $responseHeaders,
+            'headers' => [
+                'content-type' => (string) \curl_getinfo($h, \CURLINFO_CONTENT_TYPE),
+                'retry-after' => $retryAfter > 0 ? (string) $retryAfter : null,
+            ],
             'body' => $received,
             'errno' => $errno,
             'error' => $ok === false || $errno !== 0 ? \curl_error($h) : null,

@@ -27,31 +27,37 @@ final class ServerProcess
     }
 
     /**
-     * Starts `command` (an executable) with `env` added to the environment.
+     * Starts `command` (an executable, or a command and its arguments, in which
+     * `{listen}` stands for the address) with `env` added to the environment.
      *
+     * @param string|list<string> $command
      * @param array<string, string> $env
      */
-    public static function start(string $command, array $env = []): self
+    public static function start(string|array $command, array $env = []): self
     {
         $last = '';
         for ($try = 0; $try < 3; $try++) {
             $port = self::freePort();
             $log = tempnam(sys_get_temp_dir(), 'brief-server-log');
+            $argv = array_map(
+                static fn (string $a): string => str_replace('{listen}', "127.0.0.1:$port", $a),
+                (array) $command,
+            );
             $process = proc_open(
-                [$command],
+                $argv,
                 [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']],
                 $pipes,
                 null,
                 ['LISTEN' => "127.0.0.1:$port"] + $env + getenv(),
             );
             if ($process === false) {
-                throw new \RuntimeException("cannot start $command");
+                throw new \RuntimeException("cannot start {$argv[0]}");
             }
             $server = new self($process, proc_get_status($process)['pid'], "http://127.0.0.1:$port", $log);
             $deadline = microtime(true) + 20;
             while (microtime(true) < $deadline) {
                 if (!proc_get_status($process)['running']) {
-                    $last = "$command exited before it was ready:\n" . $server->output();
+                    $last = "{$argv[0]} exited before it was ready:\n" . $server->output();
                     $server->stopped = true;
                     continue 2;
                 }
@@ -61,7 +67,7 @@ final class ServerProcess
                 usleep(20_000);
             }
             $server->stop();
-            throw new \RuntimeException("$command not ready after 20 s:\n" . $server->output());
+            throw new \RuntimeException("{$argv[0]} not ready after 20 s:\n" . $server->output());
         }
         throw new \RuntimeException($last);
     }
