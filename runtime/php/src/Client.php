@@ -59,15 +59,14 @@ final class Client
             $baseUrl = $value;
             $source = $variable;
         }
-        $endpoints = [];
-        foreach (\explode(',', $baseUrl) as $url) {
-            $url = \trim($url);
-            if ($url !== '') {
-                $endpoints[] = self::checkUrl($url, $source, $service);
+        $endpoints = Discovery::endpoints($baseUrl, $source);
+        foreach ($endpoints as $url) {
+            if (\str_starts_with($url, 'dns+')) {
+                throw new RpcException(
+                    Code::FailedPrecondition,
+                    "$source: $url: dns+http discovery is not in the PHP client yet (the Rust and Go ones have it)",
+                );
             }
-        }
-        if ($endpoints === []) {
-            throw new RpcException(Code::FailedPrecondition, "$source holds no URL for service \"$service\"");
         }
         $this->endpoints = $endpoints;
         $caller = $this->options->callerName ?? \getenv('SERVICE_NAME');
@@ -83,29 +82,7 @@ final class Client
     /** SERVICE_<NAME>_URL: the name upper-cased, `-` and `.` as `_`. */
     public static function envVarName(string $service): string
     {
-        return 'SERVICE_' . \strtoupper(\strtr($service, '-.', '__')) . '_URL';
-    }
-
-    private static function checkUrl(string $url, string $source, string $service): string
-    {
-        if (\str_starts_with($url, 'dns+')) {
-            throw new RpcException(
-                Code::FailedPrecondition,
-                "$source=\"$url\": dns+http discovery is not implemented in the PHP runtime yet",
-            );
-        }
-        $parts = \parse_url($url);
-        if (
-            $parts === false || ($parts['scheme'] ?? '') !== 'http' || !isset($parts['host'])
-            || isset($parts['query']) || isset($parts['fragment']) || isset($parts['user'])
-        ) {
-            throw new RpcException(
-                Code::FailedPrecondition,
-                "$source: invalid base URL \"$url\" for service \"$service\" (want http://host:port; "
-                    . 'TLS is for a proxy in front)',
-            );
-        }
-        return \rtrim($url, '/');
+        return Discovery::envVarName($service);
     }
 
     /** How many connections this process's calls have opened: fewer than calls when kept alive. */

@@ -24,6 +24,7 @@ final class Runtime
         Context::class,
         DecodeException::class,
         Decoder::class,
+        Discovery::class,
         Encoder::class,
         ErrorDetail::class,
         Http\Request::class,

@@ -149,4 +149,25 @@ final class VectorsTest extends TestCase
             }
         }
     }
+
+    /** discovery.json: the variable's name, and the endpoints a value lists (or the error). */
+    public function testDiscovery(): void
+    {
+        $vectors = JsonValues::decode((string) file_get_contents(self::DIR . '/discovery.json'));
+        foreach ($vectors->env_var as $v) {
+            $this->assertSame($v->variable, \Brief\Discovery::envVarName($v->service));
+        }
+        foreach ($vectors->lists as $v) {
+            try {
+                $got = \Brief\Discovery::endpoints($v->value, 'SERVICE_X_URL');
+                $this->assertFalse(isset($v->error), "$v->name: read as " . implode(',', $got));
+                $this->assertSame($v->endpoints, $got, $v->name);
+            } catch (RpcException $e) {
+                $this->assertTrue(isset($v->error), "$v->name: " . $e->getMessage());
+                $this->assertSame(Code::FailedPrecondition, $e->code());
+                $this->assertStringContainsString($v->error, $e->getMessage(), $v->name);
+                $this->assertStringContainsString('SERVICE_X_URL', $e->getMessage(), $v->name);
+            }
+        }
+    }
 }
