@@ -76,6 +76,10 @@ enum Command {
     ///     out = "internal/rpc"
     ///     import_path = "example.com/svc/internal/rpc"
     ///
+    ///     [php]
+    ///     out = "gen"
+    ///     namespace = "Acme\\Rpc"
+    ///
     /// The contracts are checked first; with errors nothing is written and the exit
     /// code is 1. With --check nothing is written either: the files that are missing or
     /// stale are listed (exit 1) with the command that regenerates them.

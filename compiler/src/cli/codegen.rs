@@ -40,6 +40,14 @@ pub(super) struct CodegenArgs {
     /// Go: the import path of the brief runtime package.
     #[arg(long, value_name = "PATH")]
     go_runtime: Option<String>,
+    /// PHP: the namespace each contract's namespace goes under (`Acme\Rpc` gives
+    /// `Acme\Rpc\Summer`; default: none, so `Summer`).
+    #[arg(long, value_name = "NAMESPACE")]
+    php_namespace: Option<String>,
+    /// PHP: the folder of the brief runtime (runtime/php) relative to --out, which the
+    /// generated autoload.php and composer.json then load.
+    #[arg(long, value_name = "PATH")]
+    php_runtime: Option<String>,
     /// Write nothing; exit 1 if any generated file is missing or differs from the one on
     /// disk (for CI), naming them and the command that regenerates them.
     #[arg(long)]
@@ -52,6 +60,7 @@ pub(super) struct CodegenArgs {
 enum LangArg {
     Rust,
     Go,
+    Php,
 }
 
 pub(super) fn run(args: &CodegenArgs) -> Result<ExitCode, String> {
@@ -66,6 +75,8 @@ pub(super) fn run(args: &CodegenArgs) -> Result<ExitCode, String> {
                     server: !args.client_only,
                     go_package: args.go_package.clone(),
                     go_import_path: args.go_import_path.clone(),
+                    php_namespace: args.php_namespace.clone(),
+                    php_runtime: args.php_runtime.clone(),
                     ..Options::default()
                 };
                 if let Some(runtime) = &args.go_runtime {
@@ -74,6 +85,7 @@ pub(super) fn run(args: &CodegenArgs) -> Result<ExitCode, String> {
                 let lang = match lang {
                     LangArg::Rust => Lang::Rust,
                     LangArg::Go => Lang::Go,
+                    LangArg::Php => Lang::Php,
                 };
                 (vec![(lang, out.clone(), options)], None)
             }
