@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use brief::check::{self, collect_brief_files};
 use brief::diagnostics::{self, Style};
 
+mod lsp;
 mod openapi;
 
 #[derive(Parser)]
@@ -100,6 +101,12 @@ enum Command {
     /// --out DIR as <service>.openapi.json. A file without a service that no other
     /// file given imports gets a document of its types. The mapping: docs/openapi.md.
     Openapi(openapi::OpenapiArgs),
+    /// Serve the Language Server Protocol on stdin/stdout for editors: diagnostics as
+    /// you type, hover, go to definition, completion, formatting, document symbols.
+    ///
+    /// Editors start it themselves; docs/editors.md says how to set up VS Code, Neovim,
+    /// Helix and others.
+    Lsp(lsp::LspArgs),
 }
 
 #[derive(clap::Args)]
@@ -155,6 +162,7 @@ pub fn run() -> ExitCode {
         Command::Compat(args) => run_compat(args),
         Command::Codegen(args) => run_codegen(&args),
         Command::Openapi(args) => openapi::run(&args),
+        Command::Lsp(args) => Ok(lsp::run(&args)),
     };
     match result {
         Ok(code) => code,
