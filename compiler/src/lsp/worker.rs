@@ -139,7 +139,14 @@ impl Worker {
             }
         }
         let analysis = Arc::new(analyze(docs, path, self.options.max_file_size)?);
-        self.publish(&analysis);
+        // A document rechecked because something it imports changed often comes out the
+        // same: say nothing new then.
+        let unchanged = self.analyses.get(path).is_some_and(|old| {
+            old.version == analysis.version && old.diagnostics == analysis.diagnostics
+        });
+        if !unchanged {
+            self.publish(&analysis);
+        }
         if analysis.parsed {
             self.parsed.insert(path.to_path_buf(), analysis.clone());
         }
