@@ -26,6 +26,7 @@ if [ "$what" = tests ]; then
     [npm]=npm
     [unshare]=util-linux   # the resilience scenarios' DNS test: a mount namespace per runner
     [mount]=mount
+    [nvim]=neovim
   )
 fi
 
