@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# `brief lsp` in a real editor: headless Neovim (Debian's package; tests/setup.sh installs
-# it) opens a contract with a typo on a line with non-ASCII text, its LSP client starts
-# `brief lsp`, and the diagnostic it shows must be on the typo, at the right column. The
-# scripted protocol tests are in compiler/tests/lsp (step 10).
+# Editor support. The VS Code extension's TextMate grammar, tokenized by vscode-textmate
+# (the engine VS Code uses). Then `brief lsp` in a real editor: headless Neovim (Debian's
+# package; tests/setup.sh installs it) opens a contract with a typo on a line with
+# non-ASCII text, its LSP client starts `brief lsp`, and the diagnostic it shows must be
+# on the typo, at the right column. The scripted protocol tests are in
+# compiler/tests/lsp (step 10).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 target="${CARGO_TARGET_DIR:-$root/target}/debug"
-command -v nvim >/dev/null || { echo "lsp: nvim is missing; run bash tests/setup.sh" >&2; exit 1; }
+for tool in nvim node npm; do
+  command -v "$tool" >/dev/null || { echo "lsp: $tool is missing; run bash tests/setup.sh" >&2; exit 1; }
+done
+
+echo "== lsp: the VS Code extension's grammar (vscode-textmate)"
+(
+  cd editors/vscode
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  node --check extension.js
+  node --test --test-reporter=spec test/
+)
 
 cargo build --locked -p brief --bin brief
 
