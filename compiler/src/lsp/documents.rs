@@ -74,10 +74,6 @@ impl Documents {
         Some(doc.path.clone())
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Document> {
-        self.by_path.values()
-    }
-
     /// The URI to show for a path: the open document's, else the file's.
     pub fn uri_of(&self, path: &Path) -> Uri {
         match self.by_path(path) {

@@ -13,7 +13,7 @@ use lsp_types::{InitializeParams, PublishDiagnosticsParams, Uri};
 use super::analysis::{analyze, Analysis};
 use super::documents::Documents;
 use super::transport::Outbox;
-use super::{requests, uri, Options};
+use super::{requests, Options};
 
 /// Work for the analysis thread, in the order the client sent it.
 pub enum Job {
@@ -29,8 +29,6 @@ pub enum Job {
 pub struct Client {
     /// It takes `${1:...}` snippets in completions.
     pub snippets: bool,
-    /// The workspace folders: where find references and rename look for files.
-    pub roots: Vec<PathBuf>,
 }
 
 impl Client {
@@ -43,17 +41,7 @@ impl Client {
             .and_then(|c| c.completion_item.as_ref())
             .and_then(|i| i.snippet_support)
             .unwrap_or(false);
-        let mut roots: Vec<PathBuf> = params
-            .workspace_folders
-            .iter()
-            .flatten()
-            .filter_map(|f| uri::to_path(&f.uri))
-            .collect();
-        #[allow(deprecated)] // the fallback for clients without workspace folders
-        if roots.is_empty() {
-            roots.extend(params.root_uri.as_ref().and_then(uri::to_path));
-        }
-        Client { snippets, roots }
+        Client { snippets }
     }
 }
 
