@@ -169,14 +169,6 @@ impl Client {
         }
     }
 
-    /// Every message received so far that nobody waited for.
-    pub fn drain(&mut self) -> Vec<Value> {
-        while let Ok(message) = self.incoming.try_recv() {
-            self.pending.push_back(message);
-        }
-        self.pending.drain(..).collect()
-    }
-
     pub fn open(&mut self, path: &Path, version: i64, text: &str) -> String {
         let uri = uri(path);
         self.notify(
