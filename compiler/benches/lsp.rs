@@ -14,12 +14,13 @@
 //!
 //! Knobs: `LSP_EDITS` (default 400), `LSP_NO_WRITE=1` (print only).
 
+#[path = "support/benchmarks_doc.rs"]
+mod benchmarks_doc;
 #[allow(dead_code)]
 #[path = "../tests/lsp/client.rs"]
 mod client;
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use client::{scratch, Client};
@@ -177,23 +178,7 @@ fn main() {
     );
     print!("{section}");
     if std::env::var_os("LSP_NO_WRITE").is_none() {
-        write_section(&section);
+        benchmarks_doc::write_section("lsp", &section);
     }
     assert!(median <= TARGET, "median {} is over the target", ms(median));
-}
-
-/// Replaces the lsp section of docs/benchmarks.md, leaving every other section alone.
-fn write_section(section: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md");
-    let (start, end) = ("<!-- lsp:start -->", "<!-- lsp:end -->");
-    let current = std::fs::read_to_string(&path).expect("docs/benchmarks.md exists");
-    let block = format!("{start}\n{section}{end}");
-    let updated = match (current.find(start), current.find(end)) {
-        (Some(s), Some(e)) if e > s => {
-            format!("{}{block}{}", &current[..s], &current[e + end.len()..])
-        }
-        _ => format!("{}\n{block}\n", current.trim_end()),
-    };
-    std::fs::write(&path, updated).unwrap();
-    println!("wrote {}", path.display());
 }

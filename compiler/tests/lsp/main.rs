@@ -6,21 +6,7 @@ mod client;
 use client::{position, range_json, scratch, uri, utf16_column, Client};
 use serde_json::{json, Value};
 
-const SUMMER: &str = "\
-service \"summer\" `Adds numbers`
-
-rpc sum (SumIn) SumOut idempotent timeout(300ms) `A sum method`
-
-message SumIn {
-    a int `A first number`
-    b int `A second number`
-}
-
-message SumOut {
-    sum  int     `A sum of the numbers`
-    info string? `Additional info`
-}
-";
+const SUMMER: &str = include_str!("../../../examples/summer/rpc/summer.brief");
 
 fn codes(diagnostics: &[Value]) -> Vec<&str> {
     diagnostics
@@ -193,13 +179,13 @@ fn document_symbols_hover_and_definition() {
         ]
     );
     let sum_in = &symbols[2];
-    assert_eq!(sum_in["selectionRange"], range_json([(6, 8), (6, 13)]));
-    assert_eq!(sum_in["range"], range_json([(6, 0), (9, 1)]));
+    assert_eq!(sum_in["selectionRange"], range_json([(7, 8), (7, 13)]));
+    assert_eq!(sum_in["range"], range_json([(7, 0), (10, 1)]));
     assert_eq!(sum_in["children"][1]["name"], "b");
     assert_eq!(sum_in["children"][1]["detail"], "int");
 
     // Hover on a use of `SumIn` (in the rpc) and on its declaration.
-    for at in [position(4, 11), position(6, 10)] {
+    for at in [position(5, 11), position(7, 10)] {
         let hover = client.result(
             "textDocument/hover",
             json!({ "textDocument": doc, "position": at }),
@@ -214,7 +200,7 @@ fn document_symbols_hover_and_definition() {
     // An imported declaration: its doc and where it is declared.
     let hover = client.result(
         "textDocument/hover",
-        json!({ "textDocument": doc, "position": position(16, 23) }),
+        json!({ "textDocument": doc, "position": position(17, 23) }),
     );
     let value = hover["contents"]["value"].as_str().unwrap();
     assert!(
@@ -229,22 +215,22 @@ fn document_symbols_hover_and_definition() {
     // Nothing to say about a keyword.
     let hover = client.result(
         "textDocument/hover",
-        json!({ "textDocument": doc, "position": position(4, 1) }),
+        json!({ "textDocument": doc, "position": position(5, 1) }),
     );
     assert_eq!(hover, Value::Null);
 
     // Go to definition, in the file and across the import.
     let here = client.result(
         "textDocument/definition",
-        json!({ "textDocument": doc, "position": position(4, 18) }),
+        json!({ "textDocument": doc, "position": position(5, 18) }),
     );
     assert_eq!(
         here,
-        json!({ "uri": uri, "range": range_json([(11, 8), (11, 14)]) })
+        json!({ "uri": uri, "range": range_json([(12, 8), (12, 14)]) })
     );
     let there = client.result(
         "textDocument/definition",
-        json!({ "textDocument": doc, "position": position(16, 21) }),
+        json!({ "textDocument": doc, "position": position(17, 21) }),
     );
     assert_eq!(
         there,
