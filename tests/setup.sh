@@ -31,6 +31,8 @@ if [ "$what" = tests ]; then
     [phpcs]=php-codesniffer
     [nginx]=nginx
     [php-fpm]=php-fpm
+    # The LSP test's real editor client (tests/steps/70-lsp.sh).
+    [nvim]=neovim
   )
 fi
 

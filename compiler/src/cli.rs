@@ -6,6 +6,7 @@
 
 mod codegen;
 mod compat;
+mod lsp;
 mod openapi;
 
 use std::io::{IsTerminal, Write};
@@ -117,6 +118,12 @@ enum Command {
     /// --out DIR as <service>.openapi.json. A file without a service that no other
     /// file given imports gets a document of its types. The mapping: docs/openapi.md.
     Openapi(openapi::OpenapiArgs),
+    /// Serve the Language Server Protocol on stdin/stdout for editors: diagnostics as
+    /// you type, hover, go to definition, completion, formatting, document symbols.
+    ///
+    /// Editors start it themselves; docs/editors.md says how to set up VS Code, Neovim,
+    /// Helix and others.
+    Lsp(lsp::LspArgs),
 }
 
 /// How contracts are read: where imports may lead, how large a file may be.
@@ -186,6 +193,7 @@ pub fn run() -> ExitCode {
         Command::Compat(args) => compat::run(args),
         Command::Codegen(args) => codegen::run(&args),
         Command::Openapi(args) => openapi::run(&args),
+        Command::Lsp(args) => Ok(lsp::run(&args)),
     };
     match result {
         Ok(code) => code,

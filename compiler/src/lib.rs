@@ -18,6 +18,7 @@ pub mod diagnostics;
 pub mod dump;
 pub mod fmt;
 pub mod gen;
+pub mod lsp;
 pub mod model;
 pub mod openapi;
 pub mod syntax;
