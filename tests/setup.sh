@@ -25,19 +25,38 @@ if [ "$what" = tests ]; then
     [node]=nodejs
     [npm]=npm
     [nats-server]=nats-server
+    [unshare]=util-linux   # the resilience scenarios' DNS test: a mount namespace per runner
+    [mount]=mount
+    # PHP's tests: PHPUnit, PSR-12, and php-fpm behind nginx (tests/steps/70-php.sh).
+    [phpunit]=phpunit
+    [phpcs]=php-codesniffer
+    [nginx]=nginx
+    [php-fpm]=php-fpm
+    # The LSP test's real editor client (tests/steps/70-lsp.sh).
+    [nvim]=neovim
   )
 fi
 
+# Debian keeps nginx and php-fpm8.x in /usr/sbin, which a user's PATH may lack.
+found() {
+  case "$1" in
+    php-fpm) compgen -G '/usr/sbin/php-fpm*' >/dev/null || [ -n "$(compgen -c php-fpm)" ] ;;
+    nginx) command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 missing=()
 for cmd in "${!packages[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
+  found "$cmd" || missing+=("${packages[$cmd]}")
 done
-# PHP extensions the runtime needs: ext-curl (php-curl).
-if command -v php >/dev/null 2>&1 && ! php -m 2>/dev/null | grep -qx curl; then
-  missing+=(php-curl)
-elif [[ " ${missing[*]} " == *" php-cli "* ]]; then
-  missing+=(php-curl)
-fi
+# PHP extensions: ext-curl (php-curl) for the runtime; ext-apcu (php-apcu) shares the
+# /metrics counters of php-fpm's workers, which the tests check.
+php_extensions=(curl)
+[ "$what" = tests ] && php_extensions+=(apcu)
+php_modules="$(php -m 2>/dev/null || true)"
+for ext in "${php_extensions[@]}"; do
+  grep -qx "$ext" <<<"$php_modules" || missing+=("php-$ext")
+done
 
 # The OpenAPI tests run Python in a venv of their own (Debian splits venv out).
 if [ "$what" = tests ]; then

@@ -10,8 +10,11 @@
 //! docs/benchmarks.md. Run without `--bench` (as `cargo test --benches` does) it only
 //! checks, on a small set, that everything runs.
 
+#[path = "support/benchmarks_doc.rs"]
+mod benchmarks_doc;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -256,27 +259,6 @@ fn main() {
     );
     print!("{section}");
     if full {
-        write_section(&section);
+        benchmarks_doc::write_section("compat", &section);
     }
-}
-
-/// Replaces the compat section of docs/benchmarks.md, leaving every other section alone.
-fn write_section(section: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("docs")
-        .join("benchmarks.md");
-    let path = check::normalize(&path);
-    let (start, end) = ("<!-- compat:start -->", "<!-- compat:end -->");
-    let current = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| "# Benchmarks\n\nMeasured on the development machine; each section is written by its benchmark.\n".into());
-    let block = format!("{start}\n{section}{end}");
-    let updated = match (current.find(start), current.find(end)) {
-        (Some(s), Some(e)) if e > s => {
-            format!("{}{block}{}", &current[..s], &current[e + end.len()..])
-        }
-        _ => format!("{}\n{block}\n", current.trim_end()),
-    };
-    std::fs::write(&path, updated).unwrap();
-    println!("wrote {}", path.display());
 }

@@ -11,9 +11,17 @@
 //! cargo bench -p brief --bench frontend
 //! ```
 //!
+//! Then, at scale, what the front end costs when a file is large or full of problems:
+//! 20,000 duplicate declarations, 20,000 unknown types, and a valid 60 MB file with
+//! thousands of warnings, each timed (median) with its peak memory (VmHWM, Linux), for
+//! this build and, when `BRIEF_BASELINE_BIN` names one, an older build.
+//!
 //! Knobs: `FRONTEND_FILES` (default 1000), `FRONTEND_REPS` (default 9),
-//! `FRONTEND_NO_WRITE=1` (print only), `FRONTEND_KEEP=1` (keep the generated files),
-//! `BRIEF_BIN` (the binary to time; default: the one cargo built for this bench).
+//! `FRONTEND_PARTS` (`protoc,scale`: which parts to run, each writing its own section),
+//! `FRONTEND_SCALE_REPS` (default 3), `FRONTEND_NO_WRITE=1` (print only),
+//! `FRONTEND_KEEP=1` (keep the generated files), `BRIEF_BIN` (the binary to time;
+//! default: the one cargo built for this bench), `BRIEF_BASELINE_BIN` (an older build to
+//! compare with at scale, e.g. one built from main before a change).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -594,22 +602,234 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
-fn replace_section(doc: &str, section: &str) -> String {
-    const START: &str = "<!-- frontend:start -->";
-    const END: &str = "<!-- frontend:end -->";
-    let block = format!("{START}\n{section}{END}");
-    match (doc.find(START), doc.find(END)) {
+/// `doc` with the block between `<!-- NAME:start -->` and `<!-- NAME:end -->` replaced
+/// by `section`; a missing block goes after the line `after` (when there is one), else at
+/// the end.
+fn replace_section(doc: &str, name: &str, section: &str, after: Option<&str>) -> String {
+    let start = format!("<!-- {name}:start -->");
+    let end = format!("<!-- {name}:end -->");
+    let block = format!("{start}\n{section}{end}");
+    match (doc.find(&start), doc.find(&end)) {
         (Some(s), Some(e)) if e > s => {
-            format!("{}{block}{}", &doc[..s], &doc[e + END.len()..])
+            format!("{}{block}{}", &doc[..s], &doc[e + end.len()..])
         }
-        _ => {
-            let mut out = doc.trim_end().to_string();
-            out.push_str("\n\n");
-            out.push_str(&block);
-            out.push('\n');
-            out
+        _ => match after.and_then(|a| doc.find(a).map(|i| i + a.len())) {
+            Some(at) => format!("{}\n{block}{}", &doc[..at], &doc[at..]),
+            None => {
+                let mut out = doc.trim_end().to_string();
+                out.push_str("\n\n");
+                out.push_str(&block);
+                out.push('\n');
+                out
+            }
+        },
+    }
+}
+
+/// Writes a section of docs/benchmarks.md (unless FRONTEND_NO_WRITE is set).
+fn write_section(name: &str, section: &str, after: Option<&str>) {
+    if std::env::var_os("FRONTEND_NO_WRITE").is_some() {
+        return;
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md");
+    let existing = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        "# Benchmarks\n\nMeasurements of the brief tools. Each section is written by the \
+         benchmark named in it; rerun that benchmark to refresh it.\n"
+            .to_string()
+    });
+    std::fs::write(&path, replace_section(&existing, name, section, after))
+        .expect("write benchmarks.md");
+    eprintln!("wrote the {name} section of {}", path.display());
+}
+
+/// The inputs of the scale part: what it is, a file name, the text.
+fn scale_inputs() -> Vec<(&'static str, &'static str, String)> {
+    let duplicates = "message M {}\n".repeat(20_000);
+    let mut unknown = String::from("message M {\n");
+    for i in 0..20_000 {
+        let _ = writeln!(unknown, "    f{i} Unknown{i}");
+    }
+    unknown.push_str("}\n");
+    // Valid, with a snake_case field (a warning) in every tenth message.
+    let mut large = String::from("service \"big\"\n");
+    let mut i = 0;
+    while large.len() < 60_000_000 {
+        let count = if i % 10 == 0 { "item_count" } else { "count" };
+        let _ = write!(
+            large,
+            "rpc call{i} (In{i}) Out{i} idempotent timeout(2s) `Calls {i}`\n\
+             message In{i} {{\n    name string `The name`\n    {count} int\n    tags []string?\n}}\n\
+             message Out{i} {{\n    items map[string]In{i}\n}}\n"
+        );
+        i += 1;
+    }
+    vec![
+        (
+            "20,000 duplicate declarations",
+            "duplicates.brief",
+            duplicates,
+        ),
+        ("20,000 unknown types", "unknown.brief", unknown),
+        (
+            "valid 60 MB file (a warning in every tenth message)",
+            "large.brief",
+            large,
+        ),
+    ]
+}
+
+/// What one run cost: wall time (`None` when it ran past the limit and was stopped),
+/// CPU time and peak resident memory.
+struct Cost {
+    time: Option<Duration>,
+    cpu: Duration,
+    peak_kib: u64,
+}
+
+/// User plus system CPU time of a running process, from /proc (clock ticks of 10 ms,
+/// the Linux default).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Runs the command, following its peak resident memory and CPU time in /proc (read
+/// every few milliseconds until it exits), and stops it after `limit`.
+fn measure(cmd: &mut Command, limit: Duration) -> Cost {
+    let start = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run the command");
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    let mut cpu = Duration::ZERO;
+    loop {
+        cpu = cpu_time(child.id()).unwrap_or(cpu).max(cpu);
+        if let Some(line) = std::fs::read_to_string(&status_path).ok().and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        }) {
+            let kib = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            peak_kib = peak_kib.max(kib);
+        }
+        if child.try_wait().expect("wait").is_some() {
+            return Cost {
+                time: Some(start.elapsed()),
+                cpu,
+                peak_kib,
+            };
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Cost {
+                time: None,
+                cpu,
+                peak_kib,
+            };
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// `"1.23 s (CPU 1.10 s), 456 MB"`: medians of `reps` runs, or how long it ran before
+/// it was stopped.
+fn scale_cell(bin: &Path, file: &Path, large: bool, baseline: bool, reps: usize) -> String {
+    const LIMIT: Duration = Duration::from_secs(120);
+    let mut times = Vec::new();
+    let mut cpus = Vec::new();
+    let mut peak = 0;
+    for _ in 0..reps {
+        let mut cmd = Command::new(bin);
+        cmd.arg("check");
+        // Older builds read any size; this one needs the limit raised for 60 MB.
+        if large && !baseline {
+            cmd.args(["--max-file-size", "64MiB"]);
+        }
+        cmd.arg(file);
+        let cost = measure(&mut cmd, LIMIT);
+        peak = peak.max(cost.peak_kib);
+        match cost.time {
+            Some(t) => times.push(t),
+            None => {
+                return format!(
+                    "stopped after {} s (CPU {:.1} s), {} MB",
+                    LIMIT.as_secs(),
+                    cost.cpu.as_secs_f64(),
+                    peak / 1024
+                )
+            }
+        }
+        cpus.push(cost.cpu);
+    }
+    format!(
+        "{:.2} s (CPU {:.2} s), {} MB",
+        median(times).as_secs_f64(),
+        median(cpus).as_secs_f64(),
+        peak / 1024
+    )
+}
+
+fn scale_section(root: &Path, brief: &Path) -> String {
+    let reps: usize = std::env::var("FRONTEND_SCALE_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let baseline = std::env::var_os("BRIEF_BASELINE_BIN").map(PathBuf::from);
+    let dir = root.join("scale");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut section = String::new();
+    let _ = writeln!(
+        section,
+        "### At scale: many diagnostics, a large file\n\n\
+         `brief check FILE` (release), median of {reps} runs, wall time and peak resident \
+         memory (VmHWM). Diagnostics are rendered through one line index per file and at most \
+         100 errors and 100 warnings are shown per file, the rest counted; the parser keeps one \
+         declaration's tokens at a time. Runs are stopped after 120 s.\n"
+    );
+    match &baseline {
+        Some(b) => {
+            let _ = writeln!(
+                section,
+                "| input | this build | before (`{}`) |\n|---|---:|---:|",
+                b.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            );
+        }
+        None => {
+            let _ = writeln!(section, "| input | this build |\n|---|---:|");
         }
     }
+    for (name, file_name, text) in scale_inputs() {
+        let file = dir.join(file_name);
+        std::fs::write(&file, &text).unwrap();
+        let large = text.len() > 16 << 20;
+        let mine = scale_cell(brief, &file, large, false, reps);
+        eprintln!("{name}: {mine}");
+        let row = match &baseline {
+            Some(b) => {
+                let theirs = scale_cell(b, &file, large, true, reps);
+                eprintln!("{name} (before): {theirs}");
+                format!("| {name} | {mine} | {theirs} |")
+            }
+            None => format!("| {name} | {mine} |"),
+        };
+        let _ = writeln!(section, "{row}");
+    }
+    section.push('\n');
+    section
 }
 
 fn main() {
@@ -620,6 +840,26 @@ fn main() {
     {
         return;
     }
+    let root = std::env::temp_dir().join(format!("brief-frontend-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let brief = brief_binary();
+    let parts = std::env::var("FRONTEND_PARTS").unwrap_or_else(|_| "protoc,scale".into());
+    if parts.contains("protoc") {
+        let section = protoc_section(&root, &brief);
+        write_section("frontend", &section, None);
+    }
+    if parts.contains("scale") {
+        let section = scale_section(&root, &brief);
+        print!("{section}");
+        write_section("frontend-scale", &section, Some("<!-- frontend:end -->"));
+    }
+    if std::env::var_os("FRONTEND_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
+
+/// `brief check` against `protoc` on 1,000 equivalent files.
+fn protoc_section(root: &Path, brief: &Path) -> String {
     let files: usize = std::env::var("FRONTEND_FILES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -629,10 +869,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(9)
         .max(1);
-    let root = std::env::temp_dir().join(format!("brief-frontend-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let (proto_files, brief_lines, proto_lines, brief_bytes) = generate(&root, files);
-    let brief = brief_binary();
+    let (proto_files, brief_lines, proto_lines, brief_bytes) = generate(root, files);
     eprintln!(
         "generated {files} .brief files ({brief_lines} lines, {:.1} MB) and {files} .proto files \
          ({proto_lines} lines) in {}",
@@ -736,18 +973,5 @@ fn main() {
         }
     );
     print!("{section}");
-
-    if std::env::var_os("FRONTEND_NO_WRITE").is_none() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md");
-        let existing = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-            "# Benchmarks\n\nMeasurements of the brief tools. Each section is written by the \
-             benchmark named in it; rerun that benchmark to refresh it.\n"
-                .to_string()
-        });
-        std::fs::write(&path, replace_section(&existing, &section)).expect("write benchmarks.md");
-        eprintln!("wrote {}", path.display());
-    }
-    if std::env::var_os("FRONTEND_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&root);
-    }
+    section
 }

@@ -1,16 +1,22 @@
 //! Subcommands of `brief`. Exit codes: 0 success, 1 problems found in the input,
-//! 2 usage or I/O errors.
+//! 2 usage or I/O errors (a missing path, a folder without contracts, a bad flag).
+//!
+//! Each subcommand is a variant of [`Command`] with its arguments and a `run_*` function;
+//! the larger ones live in their own module.
+
+mod codegen;
+mod compat;
+mod lsp;
+mod openapi;
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use brief::check::{self, collect_brief_files};
+use brief::check::{self, CheckOptions};
 use brief::diagnostics::{self, Style};
-
-mod openapi;
 
 #[derive(Parser)]
 #[command(
@@ -20,7 +26,8 @@ mod openapi;
     about = "Contracts for services that call each other: check, format and generate code",
     long_about = "brief reads .brief contracts (services, rpcs, messages, enums, errors, event schemas), \
                   checks them, formats them and generates clients and servers.\n\n\
-                  Exit codes: 0 success, 1 problems found in the input, 2 usage or I/O errors."
+                  Exit codes: 0 success, 1 problems found in the input, 2 usage or I/O errors \
+                  (a missing path, a folder without contracts, a bad flag)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -31,7 +38,8 @@ struct Cli {
 enum Command {
     /// Check contracts and report every problem, with file, line and column.
     ///
-    /// Exits 0 when there are no errors (warnings are printed), 1 when there are.
+    /// Exits 0 when there are no errors (warnings are printed), 1 when there are, 2 when
+    /// a path does not exist or holds no .brief file.
     Check {
         /// Files or folders; a folder means every *.brief file below it.
         #[arg(required = true, value_name = "PATH")]
@@ -40,6 +48,8 @@ enum Command {
         /// to stdout).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// Rewrite contracts in the canonical layout, keeping every comment and doc.
     ///
@@ -51,6 +61,8 @@ enum Command {
         /// Only report files that are not formatted.
         #[arg(long)]
         check: bool,
+        #[command(flatten)]
+        size: SizeArg,
     },
     /// Generate clients and servers from contracts.
     ///
@@ -58,16 +70,22 @@ enum Command {
     /// reads brief.toml beside the contracts folder (or inside it) and generates every
     /// language it configures:
     ///
-    ///   [rust]
-    ///   out = "src/rpc"
+    ///     [rust]
+    ///     out = "src/rpc"
     ///
-    ///   [go]
-    ///   out = "internal/rpc"
-    ///   import_path = "example.com/svc/internal/rpc"
+    ///     [go]
+    ///     out = "internal/rpc"
+    ///     import_path = "example.com/svc/internal/rpc"
+    ///
+    ///     [php]
+    ///     out = "gen"
+    ///     namespace = "Acme\\Rpc"
     ///
     /// The contracts are checked first; with errors nothing is written and the exit
-    /// code is 1.
-    Codegen(CodegenArgs),
+    /// code is 1. With --check nothing is written either: the files that are missing or
+    /// stale are listed (exit 1) with the command that regenerates them.
+    #[command(verbatim_doc_comment)]
+    Codegen(codegen::CodegenArgs),
     /// Tell whether a change to a contract breaks anyone: old clients, old consumers,
     /// or (with --consumer) the consumers that hold a copy of it.
     ///
@@ -92,7 +110,7 @@ enum Command {
     /// parse, check or git errors (the contracts' diagnostics are printed as by
     /// `brief check`).
     #[command(verbatim_doc_comment)]
-    Compat(CompatArgs),
+    Compat(compat::CompatArgs),
     /// Write an OpenAPI 3.1 document per service: every rpc as POST /{service}/{rpc}
     /// (and GET for readonly rpcs), request and response schemas, errors and headers.
     ///
@@ -100,45 +118,61 @@ enum Command {
     /// --out DIR as <service>.openapi.json. A file without a service that no other
     /// file given imports gets a document of its types. The mapping: docs/openapi.md.
     Openapi(openapi::OpenapiArgs),
+    /// Serve the Language Server Protocol on stdin/stdout for editors: diagnostics as
+    /// you type, hover, go to definition, completion, formatting, document symbols.
+    ///
+    /// Editors start it themselves; docs/editors.md says how to set up VS Code, Neovim,
+    /// Helix and others.
+    Lsp(lsp::LspArgs),
 }
 
-#[derive(clap::Args)]
-struct CodegenArgs {
-    /// Files or folders; a folder means every *.brief file below it.
-    #[arg(required = true, value_name = "PATH")]
-    paths: Vec<PathBuf>,
-    /// The language to generate (then --out is required).
-    #[arg(long, value_enum, requires = "out")]
-    lang: Option<LangArg>,
-    /// The folder to write into.
-    #[arg(long, value_name = "DIR", requires = "lang")]
-    out: Option<PathBuf>,
-    /// Generate clients and types only.
-    #[arg(long, conflicts_with = "server_only")]
-    client_only: bool,
-    /// Generate servers and types only.
-    #[arg(long)]
-    server_only: bool,
-    /// Go: the package name (default: from the service name, or the file name).
-    #[arg(long, value_name = "NAME")]
-    go_package: Option<String>,
-    /// Go: the import path of the output folder, so that contracts importing each other
-    /// can import each other's packages.
-    #[arg(long, value_name = "PATH")]
-    go_import_path: Option<String>,
-    /// Go: the import path of the brief runtime package.
-    #[arg(long, value_name = "PATH")]
-    go_runtime: Option<String>,
-    /// Write nothing; exit 1 if any generated file is missing or differs from the one on
-    /// disk (for CI).
-    #[arg(long)]
-    check: bool,
+/// How contracts are read: where imports may lead, how large a file may be.
+#[derive(clap::Args, Clone, Default)]
+struct LoadArgs {
+    /// A folder that imports may read from, besides the folders given (a file given
+    /// stands for its folder). Repeatable. An import that leads anywhere else is an error.
+    #[arg(long = "root", value_name = "DIR")]
+    roots: Vec<PathBuf>,
+    #[command(flatten)]
+    size: SizeArg,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum LangArg {
-    Rust,
-    Go,
+#[derive(clap::Args, Clone, Default)]
+struct SizeArg {
+    /// The largest contract file read: `16MiB` (the default), `512KiB`, `1GiB`, or bytes.
+    /// Also set by the environment variable BRIEF_MAX_FILE_SIZE.
+    #[arg(long, value_name = "SIZE", value_parser = check::parse_size)]
+    max_file_size: Option<u64>,
+}
+
+/// The environment variable that sets `--max-file-size`.
+const MAX_FILE_SIZE_ENV: &str = "BRIEF_MAX_FILE_SIZE";
+
+impl SizeArg {
+    fn bytes(&self) -> Result<u64, String> {
+        if let Some(size) = self.max_file_size {
+            return Ok(size);
+        }
+        match std::env::var(MAX_FILE_SIZE_ENV) {
+            Ok(text) => check::parse_size(&text).map_err(|e| format!("{MAX_FILE_SIZE_ENV}: {e}")),
+            Err(_) => Ok(check::DEFAULT_MAX_FILE_SIZE),
+        }
+    }
+}
+
+impl LoadArgs {
+    fn options(&self) -> Result<CheckOptions, String> {
+        for root in &self.roots {
+            if !root.is_dir() {
+                return Err(format!("--root {}: not a folder", root.display()));
+            }
+        }
+        Ok(CheckOptions {
+            roots: self.roots.clone(),
+            max_file_size: self.size.bytes()?,
+            ..CheckOptions::default()
+        })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -150,11 +184,16 @@ enum Format {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Check { paths, format } => run_check(&paths, format),
-        Command::Fmt { paths, check } => run_fmt(&paths, check),
-        Command::Compat(args) => run_compat(args),
-        Command::Codegen(args) => run_codegen(&args),
+        Command::Check {
+            paths,
+            format,
+            load,
+        } => run_check(&paths, format, &load),
+        Command::Fmt { paths, check, size } => run_fmt(&paths, check, &size),
+        Command::Compat(args) => compat::run(args),
+        Command::Codegen(args) => codegen::run(&args),
         Command::Openapi(args) => openapi::run(&args),
+        Command::Lsp(args) => Ok(lsp::run(&args)),
     };
     match result {
         Ok(code) => code,
@@ -170,8 +209,41 @@ fn text_style() -> Style {
     Style::Text { color }
 }
 
-fn run_check(paths: &[PathBuf], format: Format) -> Result<ExitCode, String> {
-    let checked = check::check_paths(paths).map_err(|e| e.to_string())?;
+/// Every contract below the paths; none at all is a usage error, since checking or
+/// generating nothing is surely not what was meant.
+fn contracts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let files = check::collect_brief_files(paths).map_err(|e| e.to_string())?;
+    if files.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(format!(
+            "no contracts to read: no .brief file in {} (hidden folders are skipped)",
+            names.join(", ")
+        ));
+    }
+    Ok(files)
+}
+
+/// Reading errors of the files given, with a hint where a flag would help.
+fn load_error(e: check::LoadError) -> String {
+    if e.source.kind() == std::io::ErrorKind::FileTooLarge {
+        format!("{e} (raise it with --max-file-size or {MAX_FILE_SIZE_ENV})")
+    } else {
+        e.to_string()
+    }
+}
+
+/// Checks the contracts below `paths` on disk; each folder given is an import root.
+fn check_given(paths: &[PathBuf], load: &LoadArgs) -> Result<brief::Checked, String> {
+    let mut options = load.options()?;
+    let files = contracts(paths)?;
+    options
+        .roots
+        .extend(paths.iter().filter(|p| p.is_dir()).cloned());
+    check::check_with_options(&check::FsSources, &files, &options).map_err(load_error)
+}
+
+fn run_check(paths: &[PathBuf], format: Format, load: &LoadArgs) -> Result<ExitCode, String> {
+    let checked = check_given(paths, load)?;
     let diagnostics = &checked.diagnostics;
     match format {
         Format::Text => eprint!("{}", diagnostics::render(diagnostics, text_style())),
@@ -187,13 +259,18 @@ fn run_check(paths: &[PathBuf], format: Format) -> Result<ExitCode, String> {
     })
 }
 
-fn run_fmt(paths: &[PathBuf], check_only: bool) -> Result<ExitCode, String> {
-    let files = collect_brief_files(paths).map_err(|e| e.to_string())?;
+fn run_fmt(paths: &[PathBuf], check_only: bool, size: &SizeArg) -> Result<ExitCode, String> {
+    let limit = size.bytes()?;
+    let files = contracts(paths)?;
     let mut unformatted = 0;
     let mut broken = 0;
     for path in files {
-        let source = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let source = check::read_file(&path, limit).map_err(|source| {
+            load_error(check::LoadError {
+                path: path.clone(),
+                source,
+            })
+        })?;
         let formatted = match brief::fmt::format_source(&source) {
             Ok(f) => f,
             Err(_) => {
@@ -225,94 +302,8 @@ fn run_fmt(paths: &[PathBuf], check_only: bool) -> Result<ExitCode, String> {
     })
 }
 
-fn run_codegen(args: &CodegenArgs) -> Result<ExitCode, String> {
-    use brief::gen::{self, Lang, Options};
-    // With brief.toml, contracts are named relative to its folder, so the generated
-    // headers are the same wherever the command runs from.
-    let (targets, base): (Vec<(Lang, PathBuf, Options)>, Option<PathBuf>) =
-        match (args.lang, &args.out) {
-            (Some(lang), Some(out)) => {
-                let mut options = Options {
-                    client: !args.server_only,
-                    server: !args.client_only,
-                    go_package: args.go_package.clone(),
-                    go_import_path: args.go_import_path.clone(),
-                    ..Options::default()
-                };
-                if let Some(runtime) = &args.go_runtime {
-                    options.go_runtime = runtime.clone();
-                }
-                let lang = match lang {
-                    LangArg::Rust => Lang::Rust,
-                    LangArg::Go => Lang::Go,
-                };
-                (vec![(lang, out.clone(), options)], None)
-            }
-            _ => match gen::config::find(&args.paths[0])? {
-                Some(found) => (found.targets(), Some(found.base_dir())),
-                None => {
-                    return Err(format!(
-                        "no --lang/--out given and no {} found in or beside {}",
-                        gen::config::FILE_NAME,
-                        args.paths[0].display()
-                    ))
-                }
-            },
-        };
-    let checked = match &base {
-        None => check::check_paths(&args.paths),
-        Some(base) => {
-            let files = check::collect_brief_files(&args.paths).map_err(|e| e.to_string())?;
-            let sources = check::RootedSources::new(base);
-            let roots: Vec<PathBuf> = files.iter().map(|f| sources.relative(f)).collect();
-            check::check_with(&sources, &roots)
-        }
-    }
-    .map_err(|e| e.to_string())?;
-    if !checked.diagnostics.is_empty() {
-        eprint!(
-            "{}",
-            diagnostics::render(&checked.diagnostics, text_style())
-        );
-    }
-    if checked.diagnostics.has_errors() {
-        return Ok(ExitCode::from(1));
-    }
-    let mut stale = Vec::new();
-    for (lang, out, options) in targets {
-        let mut files = gen::generate(&checked.model, lang, &options).map_err(|e| e.to_string())?;
-        gen::format_files(lang, &mut files);
-        if args.check {
-            for (rel, text) in &files {
-                let path = out.join(rel);
-                if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
-                    stale.push(path);
-                }
-            }
-            continue;
-        }
-        let written = gen::write_files(&out, &files)
-            .map_err(|e| format!("cannot write into {}: {e}", out.display()))?;
-        eprintln!(
-            "{}: {} files in {} ({} changed)",
-            lang.name(),
-            files.len(),
-            out.display(),
-            written.len()
-        );
-    }
-    for path in &stale {
-        println!("{}", path.display());
-    }
-    Ok(if stale.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
-}
-
 /// Writes beside the file and renames over it, so an interrupted run loses nothing.
-fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), String> {
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".brief-fmt.tmp");
     let tmp = PathBuf::from(tmp);
@@ -321,236 +312,4 @@ fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), String> {
         let _ = std::fs::remove_file(&tmp);
         format!("cannot replace {}: {e}", path.display())
     })
-}
-
-#[derive(clap::Args)]
-struct CompatArgs {
-    /// OLD and NEW (files or folders); with --against, the PATH to compare (default: the
-    /// folder holding brief.toml, else `.`); with --consumer, the consumers: their
-    /// repositories or rpc folders (their copy is rpc/<service>.brief) or copy files.
-    #[arg(value_name = "PATH")]
-    paths: Vec<PathBuf>,
-    /// Compare the working tree with this git revision (a branch such as `main` or
-    /// `origin/main`, a tag, a commit), read through git without checking it out.
-    #[arg(long, value_name = "REF", conflicts_with = "consumer")]
-    against: Option<String>,
-    /// The provider's contract (file or folder) to check the consumers' copies against.
-    #[arg(long, value_name = "PROVIDER")]
-    consumer: Option<PathBuf>,
-    /// `wire`: what breaks JSON between old and new. `source`: also what breaks code
-    /// generated from the old contract (renamed messages, enums and fields, moved or
-    /// removed types).
-    #[arg(long, value_enum, default_value_t = CompatLevel::Wire)]
-    level: CompatLevel,
-    /// `text` for people, `json` (one document) for tools, `github` for GitHub Actions
-    /// annotations on the new file's lines. Printed to stdout.
-    #[arg(long, value_enum, default_value_t = CompatFormat::Text)]
-    format: CompatFormat,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum CompatLevel {
-    Wire,
-    Source,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum CompatFormat {
-    Text,
-    Json,
-    Github,
-}
-
-fn run_compat(args: CompatArgs) -> Result<ExitCode, String> {
-    let CompatArgs {
-        paths,
-        against,
-        consumer,
-        level,
-        format,
-    } = args;
-    use brief::compat::{self, Format, Level};
-    use clap::CommandFactory;
-
-    let usage = |message: &str| -> ! {
-        Cli::command()
-            .find_subcommand_mut("compat")
-            .expect("compat is a subcommand")
-            .clone()
-            .error(clap::error::ErrorKind::WrongNumberOfValues, message)
-            .exit()
-    };
-    let level = match level {
-        CompatLevel::Wire => Level::Wire,
-        CompatLevel::Source => Level::Source,
-    };
-    let out_format = match format {
-        CompatFormat::Text => Format::Text,
-        CompatFormat::Json => Format::Json,
-        CompatFormat::Github => Format::Github,
-    };
-    let report = if let Some(rev) = against {
-        if paths.len() > 1 {
-            usage("--against takes at most one PATH");
-        }
-        let path = paths
-            .into_iter()
-            .next()
-            .unwrap_or_else(compat::git::default_path);
-        let new_files =
-            collect_brief_files(std::slice::from_ref(&path)).map_err(|e| e.to_string())?;
-        let new = checked(&check::FsSources, &new_files, "new", format)?;
-        let tree = compat::git::GitTree::open(&path, &rev).map_err(|e| e.to_string())?;
-        let old_files = tree.brief_files(&path).map_err(|e| e.to_string())?;
-        let old = checked(&tree, &old_files, &format!("old (at {rev})"), format)?;
-        let mut report = compat::compare(&old, &new, level);
-        report.old_label = Some(rev);
-        report
-    } else if let Some(provider) = consumer {
-        if paths.is_empty() {
-            usage("--consumer needs at least one CONSUMER");
-        }
-        if level == Level::Source {
-            usage("the consumer check runs at the wire level only");
-        }
-        let provider_files =
-            collect_brief_files(std::slice::from_ref(&provider)).map_err(|e| e.to_string())?;
-        let provider_model = checked(&check::FsSources, &provider_files, "provider", format)?;
-        let services: Vec<String> = provider_model
-            .root_files()
-            .filter_map(|f| f.service.as_ref().map(|s| s.name.clone()))
-            .collect();
-        let mut report = compat::Report {
-            level,
-            ..Default::default()
-        };
-        for consumer_path in &paths {
-            let copies = consumer_copies(consumer_path, &services)?;
-            let consumer_model = checked(
-                &check::FsSources,
-                &copies,
-                &format!("consumer {}", consumer_path.display()),
-                format,
-            )?;
-            let name = consumer_name(consumer_path);
-            report.extend(compat::consumer(&provider_model, &consumer_model, &name));
-        }
-        report
-    } else {
-        if paths.len() != 2 {
-            usage("give OLD and NEW, or --against REF, or --consumer PROVIDER CONSUMER...");
-        }
-        let old_files =
-            collect_brief_files(std::slice::from_ref(&paths[0])).map_err(|e| e.to_string())?;
-        let new_files =
-            collect_brief_files(std::slice::from_ref(&paths[1])).map_err(|e| e.to_string())?;
-        let old = checked(&check::FsSources, &old_files, "old", format)?;
-        let new = checked(&check::FsSources, &new_files, "new", format)?;
-        compat::compare(&old, &new, level)
-    };
-    print!("{}", report.render(out_format));
-    let _ = std::io::stdout().flush();
-    Ok(if report.is_breaking() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// Checks one side; on errors prints the diagnostics as `brief check` does and fails.
-fn checked(
-    sources: &dyn check::Sources,
-    files: &[PathBuf],
-    side: &str,
-    format: CompatFormat,
-) -> Result<brief::Model, String> {
-    if files.is_empty() && side == "new" {
-        return Err("no .brief files to compare".into());
-    }
-    let checked = check::check_with(sources, files).map_err(|e| e.to_string())?;
-    if !checked.diagnostics.has_errors() {
-        return Ok(checked.model);
-    }
-    let errors = check::Diagnostics(checked.diagnostics.errors().cloned().collect());
-    match format {
-        CompatFormat::Json => {
-            print!("{}", diagnostics::render(&errors, Style::Json));
-        }
-        CompatFormat::Github => {
-            for d in errors.iter() {
-                let j = diagnostics::to_json(d);
-                println!(
-                    "::error file={},line={},col={},title={}::{}",
-                    j.file,
-                    j.line,
-                    j.column,
-                    j.code,
-                    j.message.replace('%', "%25").replace('\n', "%0A")
-                );
-            }
-        }
-        CompatFormat::Text => {}
-    }
-    eprint!("{}", diagnostics::render(&errors, text_style()));
-    Err(format!("the {side} contract has errors"))
-}
-
-/// The files of a consumer that copy the provider's services: the file itself, or in a
-/// folder `rpc/<service>.brief`, `<service>.brief`, else any `.brief` file below that
-/// declares the service.
-fn consumer_copies(path: &std::path::Path, services: &[String]) -> Result<Vec<PathBuf>, String> {
-    if path.is_file() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    if !path.is_dir() {
-        return Err(format!(
-            "cannot read {}: no such file or folder",
-            path.display()
-        ));
-    }
-    let mut copies = Vec::new();
-    for service in services {
-        let candidates = [
-            path.join("rpc").join(format!("{service}.brief")),
-            path.join(format!("{service}.brief")),
-        ];
-        if let Some(found) = candidates.iter().find(|p| p.is_file()) {
-            copies.push(found.clone());
-            continue;
-        }
-        let needle = format!("service \"{service}\"");
-        for file in collect_brief_files(&[path.to_path_buf()]).map_err(|e| e.to_string())? {
-            let text = std::fs::read_to_string(&file).unwrap_or_default();
-            if text.contains(&needle) {
-                copies.push(file);
-            }
-        }
-    }
-    if copies.is_empty() {
-        return Err(format!(
-            "{} holds no copy of {} (looked for rpc/<service>.brief)",
-            path.display(),
-            services
-                .iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    Ok(copies)
-}
-
-/// A consumer's name for reports: its folder's name (the repository), not `rpc`.
-fn consumer_name(path: &std::path::Path) -> String {
-    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut p = path.as_path();
-    if p.is_file() {
-        p = p.parent().unwrap_or(p);
-    }
-    if p.file_name().is_some_and(|n| n == "rpc") {
-        p = p.parent().unwrap_or(p);
-    }
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
 }

@@ -70,6 +70,14 @@ impl<'a> Formatter<'a> {
         self.comments[start..self.next_comment].iter().collect()
     }
 
+    /// Whether a comment not printed yet starts before `pos` (comments are sorted, so
+    /// the next one tells).
+    fn comment_before(&self, pos: usize) -> bool {
+        self.comments
+            .get(self.next_comment)
+            .is_some_and(|c| c.span.start < pos)
+    }
+
     /// The comment that follows `pos` on the same line, if any.
     fn take_same_line(&mut self, pos: usize) -> Option<&'a Comment> {
         let c = self.comments.get(self.next_comment)?;
@@ -224,9 +232,7 @@ impl<'a> Formatter<'a> {
         let open = self.src[span.start..close]
             .find('{')
             .map_or(span.start, |i| span.start + i);
-        let has_comments = self.comments[self.next_comment..]
-            .iter()
-            .any(|c| c.span.start < close);
+        let has_comments = self.comment_before(close);
         let inline = !self.src[open..close].contains('\n')
             && !has_comments
             && fields.iter().all(|f| f.doc.is_none());
@@ -266,11 +272,19 @@ impl<'a> Formatter<'a> {
                 span: v.span,
             })
             .collect();
-        let has_comments = self.comments[self.next_comment..]
-            .iter()
-            .any(|c| c.span.start < close);
+        let has_comments = self.comment_before(close);
         if rows.is_empty() && !has_comments {
             let mut line = format!("enum {} {{}}", d.name.text);
+            self.doc_after(&mut line, &d.doc);
+            self.finish_decl_line(line, d.span.end);
+            return;
+        }
+        let inline = !self.src[open..close].contains('\n')
+            && !has_comments
+            && d.values.iter().all(|v| v.doc.is_none());
+        if inline {
+            let values: Vec<&str> = d.values.iter().map(|v| v.name.text.as_str()).collect();
+            let mut line = format!("enum {} {{ {} }}", d.name.text, values.join(" "));
             self.doc_after(&mut line, &d.doc);
             self.finish_decl_line(line, d.span.end);
             return;
@@ -380,9 +394,12 @@ impl<'a> Formatter<'a> {
 
     /// The start of the first unprinted comment in `[from, to)`, or `to`.
     fn comment_start_between(&self, from: usize, to: usize) -> usize {
+        // Comments are sorted: stop at the first one past `to`, so that each lookup costs
+        // the comments in the range, not all those left in the file.
         self.comments[self.next_comment..]
             .iter()
-            .find(|c| c.span.start >= from && c.span.start < to && c.own_line)
+            .take_while(|c| c.span.start < to)
+            .find(|c| c.span.start >= from && c.own_line)
             .map_or(to, |c| c.span.start)
     }
 }
@@ -482,6 +499,23 @@ mod tests {
         assert_eq!(
             fmt("error NotFound(not_found){id int}`No such item`"),
             "error NotFound(not_found) { id int } `No such item`\n"
+        );
+    }
+
+    #[test]
+    fn one_line_enum_bodies_stay_one_line() {
+        assert_eq!(
+            fmt("enum Color{red  green blue}`Colors`"),
+            "enum Color { red green blue } `Colors`\n"
+        );
+        // Written over several lines, or with a doc on a value, it is laid out as a block.
+        assert_eq!(
+            fmt("enum Color { red `Red` green }"),
+            "enum Color {\n    red `Red`\n    green\n}\n"
+        );
+        assert_eq!(
+            fmt("enum Color {\n red green }"),
+            "enum Color {\n    red\n    green\n}\n"
         );
     }
 

@@ -6,6 +6,11 @@
 //! - [`check`]: parse trees → the resolved [`model::Model`] or [`check::Diagnostics`];
 //! - [`fmt`]: the canonical layout of a file;
 //! - code generators, `openapi` and `compat`, which read only the model.
+//!
+//! The model also answers what an editor asks: which declaration the name at a position
+//! refers to ([`Model::symbol_at`]), where a declaration is used
+//! ([`Model::references_to`]), and positions in UTF-16 units as the Language Server
+//! Protocol counts them ([`model::File::utf16_position`]).
 
 pub mod check;
 pub mod compat;
@@ -13,6 +18,7 @@ pub mod diagnostics;
 pub mod dump;
 pub mod fmt;
 pub mod gen;
+pub mod lsp;
 pub mod model;
 pub mod openapi;
 pub mod syntax;

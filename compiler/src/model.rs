@@ -25,6 +25,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod lines;
+mod references;
+
+pub use lines::{LineIndex, Utf16Position};
+pub use references::{Reference, ReferenceKind, Symbol};
+
 /// The deadline an rpc gets when its contract says no `timeout(...)`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -90,6 +96,10 @@ pub struct Model {
     pub messages: Vec<Message>,
     pub enums: Vec<Enum>,
     pub errors: Vec<ErrorType>,
+    /// Every name that refers to a declaration (field types, rpc inputs and outputs,
+    /// `throws`, schema messages) and every import path, sorted by file and position;
+    /// see [`Model::symbol_at`] and [`Model::references_to`].
+    pub references: Vec<Reference>,
 }
 
 impl Model {
@@ -157,7 +167,7 @@ pub struct File {
     pub messages: Vec<MessageId>,
     pub enums: Vec<EnumId>,
     pub errors: Vec<ErrorId>,
-    pub(crate) line_starts: Vec<usize>,
+    pub(crate) lines: LineIndex,
 }
 
 impl File {
@@ -168,28 +178,29 @@ impl File {
 
     /// 1-based line and column of a byte offset.
     pub fn location(&self, offset: usize) -> Location {
-        let (line, column) = line_column(&self.source, &self.line_starts, offset);
+        let (line, column) = self.lines.line_column(&self.source, offset);
         Location {
             path: self.display_path(),
             line,
             column,
         }
     }
-}
 
-pub(crate) fn line_starts(source: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
+    /// Where the lines of the file start.
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
 
-pub(crate) fn line_column(source: &str, starts: &[usize], offset: usize) -> (u32, u32) {
-    let offset = offset.min(source.len());
-    let line = starts.partition_point(|&s| s <= offset).max(1) - 1;
-    let column = source
-        .get(starts[line]..offset)
-        .map_or(0, |s| s.chars().count());
-    (line as u32 + 1, column as u32 + 1)
+    /// The position of a byte offset as the Language Server Protocol counts it (0-based
+    /// line, UTF-16 column).
+    pub fn utf16_position(&self, offset: usize) -> Utf16Position {
+        self.lines.utf16_position(&self.source, offset)
+    }
+
+    /// The byte offset of an LSP position; `None` for a line past the end.
+    pub fn offset_of_utf16(&self, position: Utf16Position) -> Option<usize> {
+        self.lines.offset_of_utf16(&self.source, position)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -257,6 +268,8 @@ pub struct Schema {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub name: String,
+    /// The name where it is declared (what "go to definition" shows).
+    pub name_span: Span,
     /// The file that declares it.
     pub file: FileId,
     pub fields: Vec<Field>,
@@ -332,6 +345,7 @@ impl Type {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Enum {
     pub name: String,
+    pub name_span: Span,
     pub file: FileId,
     pub values: Vec<EnumValue>,
     pub doc: Option<String>,
@@ -350,6 +364,7 @@ pub struct EnumValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorType {
     pub name: String,
+    pub name_span: Span,
     pub file: FileId,
     pub code: ErrorCode,
     pub fields: Vec<Field>,
@@ -412,16 +427,6 @@ impl fmt::Display for ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_columns_count_characters() {
-        let src = "ab\nçd\n";
-        let starts = line_starts(src);
-        assert_eq!(line_column(src, &starts, 0), (1, 1));
-        assert_eq!(line_column(src, &starts, 3), (2, 1));
-        assert_eq!(line_column(src, &starts, 5), (2, 2));
-        assert_eq!(line_column(src, &starts, src.len()), (3, 1));
-    }
 
     #[test]
     fn error_codes_round_trip() {

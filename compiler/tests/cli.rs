@@ -1,7 +1,13 @@
-//! The `brief` binary end to end: exit codes, output formats, `fmt` on disk, help.
+//! The `brief` binary end to end: exit codes, output formats, `fmt` on disk, help, the
+//! files it agrees to read, and what `codegen` says.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
+
+use common::run_bounded;
 
 fn brief() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_brief"));
@@ -137,6 +143,17 @@ fn check_json_has_every_field() {
             "end_line": 11,
             "end_column": 15,
             "help": "did you mean `SumIn`?",
+            "spans": [{
+                "file": "invalid/unknown_type_did_you_mean.brief",
+                "byte_start": 110,
+                "byte_end": 115,
+                "line_start": 11,
+                "column_start": 10,
+                "line_end": 11,
+                "column_end": 15,
+                "label": "not a builtin type, nor declared in this file or its imports",
+                "is_primary": true,
+            }],
         })
     );
 
@@ -337,4 +354,309 @@ fn codegen_without_flags_or_brief_toml_says_what_is_missing() {
         Some(2),
         "--lang without --out is a usage error"
     );
+}
+
+// ------------------------------------------------------------------ what brief reads
+
+/// Runs `brief ARGS` in `dir`, which must finish within 20 s in 1 GiB of address space
+/// (reading a device or waiting on a FIFO would not).
+fn check_quickly(dir: &Path, args: &[&str]) -> common::Finished {
+    run_bounded(dir, args, Duration::from_secs(20), Some(1 << 20))
+}
+
+/// A line no diagnostic may ever show: it stands in files outside the roots.
+const SECRET: &str = "TOP-SECRET-LINE-OF-A-FILE-OUTSIDE";
+
+/// `project/rpc/` with contracts, and `project/secret.brief` beside it, outside `rpc/`.
+fn project(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("rpc")).unwrap();
+    std::fs::write(
+        dir.join("secret.brief"),
+        format!("{SECRET}\nmessage S {{}}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn imports_stay_inside_the_roots_and_show_nothing_of_what_is_outside() {
+    let dir = project("roots");
+    let depth = dir.components().count();
+    let passwd = format!("{}etc/passwd", "../".repeat(depth + 2));
+    std::fs::write(
+        dir.join("rpc/a.brief"),
+        format!("import \"{passwd}\"\nimport \"../secret.brief\"\nmessage A {{}}\n"),
+    )
+    .unwrap();
+    let o = brief()
+        .current_dir(&dir)
+        .args(["check", "rpc", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(
+        out.matches("brief::import_outside_roots").count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains(&passwd), "the import is named: {out}");
+    assert!(!out.contains(SECRET) && !out.contains("root:"), "{out}");
+
+    // The text shows the import, nothing of the file.
+    let o = brief()
+        .current_dir(&dir)
+        .args(["check", "rpc"])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(err.contains("outside the contract roots (rpc/)"), "{err}");
+    assert!(!err.contains(SECRET) && !err.contains("root:"), "{err}");
+
+    // A wider root lets the sibling in (and /etc/passwd stays out).
+    let o = brief()
+        .current_dir(&dir)
+        .args(["check", "rpc", "--root", "."])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("brief::import_outside_roots").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("brief::syntax"),
+        "secret.brief is read now: {err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_out_of_a_root_are_refused() {
+    let dir = project("links");
+    std::os::unix::fs::symlink("../secret.brief", dir.join("rpc/link.brief")).unwrap();
+    // Walking the folder meets the link: refused before anything is read.
+    let run = check_quickly(&dir, &["check", "rpc"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("rpc/link.brief")
+            && run.stderr.contains("symbolic link to a file outside"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(SECRET), "{}", run.stderr);
+
+    // Imported by a contract in the root: the path looks inside, the link leads out.
+    std::fs::remove_file(dir.join("rpc/link.brief")).unwrap();
+    std::fs::create_dir_all(dir.join("rpc/sub")).unwrap();
+    std::os::unix::fs::symlink("../../secret.brief", dir.join("rpc/sub/link.brief")).unwrap();
+    std::fs::write(
+        dir.join("rpc/a.brief"),
+        "import \"sub/link.brief\"\nmessage A {}\n",
+    )
+    .unwrap();
+    let run = check_quickly(&dir, &["check", "rpc/a.brief"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("brief::import_outside_roots") && run.stderr.contains("symbolic link"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(SECRET), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_are_refused_without_reading() {
+    let dir = project("special");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("rpc/zero.brief")).unwrap();
+    let fifo = dir.join("rpc/pipe.brief");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // Given directly: a usage error, at once (reading /dev/zero never ends; opening a
+    // FIFO waits for a writer forever).
+    for (file, kind) in [
+        ("rpc/zero.brief", "a character device"),
+        ("rpc/pipe.brief", "a FIFO"),
+    ] {
+        let run = check_quickly(&dir, &["check", file]);
+        assert_eq!(run.code, Some(2), "{file}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("it is {kind}, not a regular file")),
+            "{file}: {}",
+            run.stderr
+        );
+    }
+    // Imported: a diagnostic on the import (the link to /dev/zero leads out of the root
+    // before it leads to a device).
+    std::fs::write(
+        dir.join("rpc/a.brief"),
+        "import \"zero.brief\"\nimport \"pipe.brief\"\nmessage A {}\n",
+    )
+    .unwrap();
+    let run = check_quickly(&dir, &["check", "rpc/a.brief"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("brief::import_outside_roots"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("brief::import_not_found")
+            && run.stderr.contains("it is a FIFO, not a regular file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_folder_without_contracts_is_an_error() {
+    let dir = scratch("empty");
+    std::fs::create_dir_all(dir.join("rpc/.hidden")).unwrap();
+    std::fs::write(dir.join("rpc/.hidden/a.brief"), "message A {}\n").unwrap();
+    std::fs::write(dir.join("rpc/notes.txt"), "no contracts here\n").unwrap();
+    let commands: [&[&str]; 3] = [
+        &["check", "rpc"],
+        &["fmt", "rpc"],
+        &["codegen", "rpc", "--lang", "rust", "--out", "gen"],
+    ];
+    for args in commands {
+        let o = brief().current_dir(&dir).args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no .brief file in rpc"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    assert!(!dir.join("gen").exists());
+}
+
+// ------------------------------------------------------------------ codegen
+
+#[test]
+fn codegen_help_shows_the_brief_toml_example_as_written() {
+    let o = brief().args(["codegen", "--help"]).output().unwrap();
+    let help = stdout(&o);
+    assert!(
+        help.contains("    [rust]\n    out = \"src/rpc\"\n\n    [go]\n    out = \"internal/rpc\"\n    import_path = \"example.com/svc/internal/rpc\"\n"),
+        "{help}"
+    );
+}
+
+/// A fresh folder with `rpc/summer.brief`.
+fn summer_project(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("rpc")).unwrap();
+    std::fs::write(
+        dir.join("rpc/summer.brief"),
+        "service \"summer\"\nrpc sum (SumIn) SumOut\nmessage SumIn { a int }\nmessage SumOut { sum int }\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn codegen_check_says_what_is_stale_and_how_to_regenerate_it() {
+    let dir = summer_project("stale");
+    let args = ["codegen", "rpc", "--lang", "rust", "--out", "gen"];
+    let o = brief().current_dir(&dir).args(args).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let check = |o: &Output| (o.status.code(), stdout(o), stderr(o));
+    let o = brief()
+        .current_dir(&dir)
+        .args(args)
+        .arg("--check")
+        .output()
+        .unwrap();
+    assert_eq!(check(&o).0, Some(0), "{}", stderr(&o));
+
+    // Stale: the file is named, the problem said, and the command that fixes it given.
+    let generated = dir.join("gen/summer.rs");
+    let text = std::fs::read_to_string(&generated).unwrap();
+    std::fs::write(&generated, text.replace("pub struct", "pub  struct")).unwrap();
+    std::fs::remove_file(dir.join("gen/brief.rs")).unwrap();
+    let o = brief()
+        .current_dir(&dir)
+        .args([
+            "codegen", "--check", "rpc", "--lang", "rust", "--out", "gen",
+        ])
+        .output()
+        .unwrap();
+    let (code, out, err) = check(&o);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        out,
+        "gen/brief.rs\ngen/summer.rs\n".replace('/', std::path::MAIN_SEPARATOR_STR)
+    );
+    assert!(err.contains("the generated code is stale"), "{err}");
+    assert!(
+        err.contains("summer.rs differs from what the contracts generate"),
+        "{err}"
+    );
+    assert!(err.contains("brief.rs is missing"), "{err}");
+    let command = err.lines().last().unwrap().trim();
+    assert!(
+        command.ends_with("codegen rpc --lang rust --out gen") && !command.contains("--check"),
+        "{err}"
+    );
+    // That command does regenerate it.
+    let mut words = command.split_whitespace();
+    let program = words.next().unwrap();
+    assert!(program.ends_with("brief"), "{command}");
+    let o = brief().current_dir(&dir).args(words).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = brief()
+        .current_dir(&dir)
+        .args(args)
+        .arg("--check")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn codegen_go_says_how_to_get_the_runtime_module() {
+    let dir = summer_project("go-runtime");
+    let generate = || {
+        let o = brief()
+            .current_dir(&dir)
+            .args(["codegen", "rpc", "--lang", "go", "--out", "gen"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "generation never fails for it: {}",
+            stderr(&o)
+        );
+        stderr(&o)
+    };
+    // No go.mod at all (the scratch folder is inside this repository, whose root has
+    // none): say where the module comes from.
+    let err = generate();
+    assert!(
+        err.contains("github.com/brief-rpc/brief/runtime/go, which is not published")
+            && err.contains("replace github.com/brief-rpc/brief/runtime/go => "),
+        "{err}"
+    );
+    // A go.mod without the replace: named in the hint.
+    std::fs::write(dir.join("go.mod"), "module example.com/svc\n\ngo 1.24\n").unwrap();
+    let err = generate();
+    assert!(err.contains("go.mod"), "{err}");
+    assert!(
+        err.contains("replace github.com/brief-rpc/brief/runtime/go => "),
+        "{err}"
+    );
+    // With the replace: nothing to say.
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/svc\n\ngo 1.24\n\nrequire github.com/brief-rpc/brief/runtime/go v0.0.0\n\nreplace github.com/brief-rpc/brief/runtime/go => ../brief/runtime/go\n",
+    )
+    .unwrap();
+    let err = generate();
+    assert!(!err.contains("not published"), "{err}");
 }

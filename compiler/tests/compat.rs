@@ -743,3 +743,45 @@ fn rules_have_unique_ids_and_severities() {
         .iter()
         .any(|r| r.severity() == Severity::Warning));
 }
+
+#[test]
+fn against_outside_a_repository_or_before_the_first_commit_says_so() {
+    // Outside any repository (git must not look above the temporary folder).
+    let dir = temp_dir("no-repo");
+    write(&dir.join("rpc/summer.brief"), SUMMER);
+    let ceiling = dir.parent().unwrap().to_string_lossy().into_owned();
+    let out = Command::new(env!("CARGO_BIN_EXE_brief"))
+        .current_dir(&dir)
+        .env("GIT_CEILING_DIRECTORIES", &ceiling)
+        .args(["compat", "--against", "main", "rpc"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not inside a git repository")
+            && stderr.contains("brief compat OLD NEW"),
+        "{stderr}"
+    );
+
+    // A repository without commits.
+    git(&dir, &["init", "-q"]);
+    let run = brief(&dir, &["compat", "--against", "main", "rpc"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no commits yet") && run.stderr.contains("`main`"),
+        "{}",
+        run.stderr
+    );
+
+    // Once something is committed, an unknown revision is just that.
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "v1"]);
+    let run = brief(&dir, &["compat", "--against", "no-such-branch", "rpc"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown git revision `no-such-branch`"),
+        "{}",
+        run.stderr
+    );
+}

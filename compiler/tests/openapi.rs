@@ -22,7 +22,13 @@ fn repo() -> PathBuf {
 fn model_of(paths: &[&str]) -> Model {
     let sources = RootedSources::new(repo());
     let roots: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-    let checked = check::check_with(&sources, &roots).unwrap();
+    // Helper files of the corpus import their parent folder's files: the repository is
+    // the import root, as with `brief openapi --root .` run from there.
+    let options = check::CheckOptions {
+        roots: vec![PathBuf::from(".")],
+        ..check::CheckOptions::default()
+    };
+    let checked = check::check_with_options(&sources, &roots, &options).unwrap();
     assert!(!checked.diagnostics.has_errors(), "{paths:?} has errors");
     checked.model
 }

@@ -330,6 +330,29 @@ type Event[T any] struct {
 	Data T
 }
 
+// cloudEventIn is a delivered CloudEvent as the consumer reads it; attributes
+// it does not name (datacontenttype, traceparent, extensions) are ignored.
+type cloudEventIn[T any, PT interface {
+	*T
+	Decodable
+	Encodable
+}] struct {
+	specversion, eventType string
+	when                   *time.Time
+	subject                *string
+	ev                     Event[T]
+}
+
+func (c *cloudEventIn[T, PT]) DecodeBrief(d *ObjectDecoder) {
+	Required(d, "specversion", &c.specversion, String)
+	Required(d, "id", &c.ev.ID, String)
+	Required(d, "source", &c.ev.Source, String)
+	Required(d, "type", &c.eventType, String)
+	Optional(d, "time", &c.when, Time)
+	Optional(d, "subject", &c.subject, String)
+	Required(d, "data", &c.ev.Data, Message[T, PT]())
+}
+
 // DecodeEvent decodes a delivered event of topic with the strict rules of
 // rpc inputs; errors are invalid_argument naming the field
 // ("data.userId: required field missing").
@@ -338,33 +361,23 @@ func DecodeEvent[T any, PT interface {
 	Decodable
 	Encodable
 }](topic string, body []byte) (*Event[T], error) {
-	d := NewObjectDecoder(body)
-	var specversion, eventType string
-	var when *time.Time
-	var subject *string
-	ev := new(Event[T])
-	Required(d, "specversion", &specversion, String)
-	Required(d, "id", &ev.ID, String)
-	Required(d, "source", &ev.Source, String)
-	Required(d, "type", &eventType, String)
-	Optional(d, "time", &when, Time)
-	Optional(d, "subject", &subject, String)
-	Required(d, "data", &ev.Data, Message[T, PT]())
-	if err := d.Err(); err != nil {
-		return nil, &Error{Code: CodeInvalidArgument, Message: err.Error(), cause: err}
+	in := new(cloudEventIn[T, PT])
+	if err := Unmarshal(body, in); err != nil {
+		return nil, err
 	}
-	if specversion != "1.0" {
-		return nil, Errorf(CodeInvalidArgument, "specversion: %q is not supported: expected \"1.0\"", specversion)
+	if in.specversion != "1.0" {
+		return nil, Errorf(CodeInvalidArgument, "specversion: %q is not supported: expected \"1.0\"", in.specversion)
 	}
-	if eventType != topic {
-		return nil, Errorf(CodeInvalidArgument, "type: %q delivered to the consumer of %q", eventType, topic)
+	if in.eventType != topic {
+		return nil, Errorf(CodeInvalidArgument, "type: %q delivered to the consumer of %q", in.eventType, topic)
 	}
-	ev.Topic = eventType
-	if when != nil {
-		ev.Time = *when
+	ev := &in.ev
+	ev.Topic = in.eventType
+	if in.when != nil {
+		ev.Time = *in.when
 	}
-	if subject != nil {
-		ev.Subject = *subject
+	if in.subject != nil {
+		ev.Subject = *in.subject
 	}
 	return ev, nil
 }

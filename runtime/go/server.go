@@ -9,12 +9,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // RPC describes one rpc of a contract. Generated code declares one variable
@@ -46,8 +48,13 @@ type Procedure struct {
 	// RPC is the rpc served.
 	RPC *RPC
 	// call decodes the body, runs the implementation and appends the encoded
-	// output to out.
+	// output to out: the path of a Handler without interceptors.
 	call func(ctx context.Context, body []byte, out []byte) ([]byte, error)
+	// decode, invoke and encode are the same three steps apart, for a
+	// Handler with interceptors (which see the decoded input).
+	decode func(body []byte) (any, error)
+	invoke UnaryFunc
+	encode func(out []byte, res any) ([]byte, error)
 }
 
 // NewProcedure binds an implementation to an rpc. In and Out are the input
@@ -59,6 +66,19 @@ type Procedure struct {
 // TypedError (sent with its detail), a context error (deadline_exceeded /
 // canceled), or any other error (sent as unknown with its message).
 func NewProcedure[In, Out any](rpc *RPC, fn func(ctx context.Context, in *In) (*Out, error)) Procedure {
+	encode := func(out []byte, res *Out) ([]byte, error) {
+		if res == nil {
+			return nil, NewError(CodeInternal, "handler returned neither an output nor an error")
+		}
+		if m, ok := any(res).(Encodable); ok {
+			return AppendMessage(out, m), nil
+		}
+		b, err := json.Marshal(res)
+		if err != nil {
+			return nil, Errorf(CodeInternal, "encoding output: %v", err)
+		}
+		return append(out, b...), nil
+	}
 	return Procedure{
 		RPC: rpc,
 		call: func(ctx context.Context, body []byte, out []byte) ([]byte, error) {
@@ -70,17 +90,36 @@ func NewProcedure[In, Out any](rpc *RPC, fn func(ctx context.Context, in *In) (*
 			if err != nil {
 				return nil, err
 			}
+			return encode(out, res)
+		},
+		decode: func(body []byte) (any, error) {
+			in := new(In)
+			if err := unmarshalValue(body, in); err != nil {
+				return nil, err
+			}
+			return in, nil
+		},
+		invoke: func(ctx context.Context, call *IncomingCall) (any, error) {
+			in, ok := call.Input.(*In)
+			if !ok {
+				return nil, Errorf(CodeInternal, "an interceptor passed %T as the input of %s", call.Input, rpc.Path())
+			}
+			res, err := fn(ctx, in)
+			if err != nil || res == nil {
+				// A nil *Out is reported by encode; never a typed nil in an any.
+				return nil, err
+			}
+			return res, nil
+		},
+		encode: func(out []byte, res any) ([]byte, error) {
 			if res == nil {
-				return nil, NewError(CodeInternal, "handler returned neither an output nor an error")
+				return encode(out, nil)
 			}
-			if m, ok := any(res).(Encodable); ok {
-				return AppendMessage(out, m), nil
+			r, ok := res.(*Out)
+			if !ok {
+				return nil, Errorf(CodeInternal, "an interceptor returned %T as the output of %s", res, rpc.Path())
 			}
-			b, err := json.Marshal(res)
-			if err != nil {
-				return nil, Errorf(CodeInternal, "encoding output: %v", err)
-			}
-			return append(out, b...), nil
+			return encode(out, r)
 		},
 	}
 }
@@ -88,10 +127,22 @@ func NewProcedure[In, Out any](rpc *RPC, fn func(ctx context.Context, in *In) (*
 // HandlerOption configures a Handler.
 type HandlerOption func(*Handler)
 
-// WithMaxBodyBytes sets the request body limit (default 4 MiB), applied to
-// the body as received and after decompression. Larger bodies get
-// resource_exhausted.
+// WithMaxBodyBytes sets the request body limit (default 4 MiB;
+// BRIEF_MAX_BODY_BYTES), applied to the body as received and after
+// decompression. Larger bodies get resource_exhausted.
 func WithMaxBodyBytes(n int64) HandlerOption { return func(h *Handler) { h.maxBody = n } }
+
+// WithBodyReadTimeout sets the time a client has to send a whole request,
+// its body included, counted from its first byte, when Connect-Timeout-Ms
+// gives no earlier deadline (default 30 s; BRIEF_BODY_READ_TIMEOUT; zero: no
+// limit). Past it the request is answered deadline_exceeded and an HTTP/1.1
+// connection is closed. Serve applies it as the http.Server's ReadTimeout.
+func WithBodyReadTimeout(d time.Duration) HandlerOption {
+	return func(h *Handler) { h.bodyTimeout = d }
+}
+
+// BodyReadTimeout is the body read timeout Serve gives the http.Server.
+func (h *Handler) BodyReadTimeout() time.Duration { return h.bodyTimeout }
 
 // WithCompressMinBytes sets the smallest response body that is gzipped when
 // the client accepts gzip (default 1024).
@@ -107,27 +158,35 @@ func WithStartNotReady() HandlerOption { return func(h *Handler) { h.ready.Store
 // Handler serves procedures over the brief protocol, plus /healthz, /readyz
 // and /metrics. It is an http.Handler; create it with NewHandler.
 type Handler struct {
-	procs       map[string]*entry
-	maxBody     int64
-	compressMin int
-	logger      *slog.Logger
-	ready       atomic.Bool
-	metrics     []*rpcMetrics
+	procs        map[string]*entry
+	maxBody      int64
+	bodyTimeout  time.Duration
+	compressMin  int
+	logger       *slog.Logger
+	ready        atomic.Bool
+	metrics      []*rpcMetrics
+	interceptors []HandlerInterceptor
 }
 
 type entry struct {
 	proc    Procedure
 	metrics *rpcMetrics
 	allow   []string
+	// intercepted is the implementation wrapped in the interceptors; nil
+	// without interceptors.
+	intercepted UnaryFunc
 }
 
 // DefaultMaxBodyBytes is the default request body limit.
 const DefaultMaxBodyBytes = 4 << 20
 
 // NewHandler returns a Handler serving the procedures. Generated
-// New<Service>Handler functions call it.
+// New<Service>Handler functions call it. BRIEF_MAX_BODY_BYTES and
+// BRIEF_BODY_READ_TIMEOUT set its limits unless options do (Serve reports
+// an invalid value).
 func NewHandler(procs []Procedure, opts ...HandlerOption) *Handler {
-	h := &Handler{procs: map[string]*entry{}, maxBody: DefaultMaxBodyBytes, compressMin: 1024}
+	env, _ := settingsFromEnv(os.Getenv)
+	h := &Handler{procs: map[string]*entry{}, maxBody: env.maxBody, bodyTimeout: env.bodyReadTimeout, compressMin: 1024}
 	h.ready.Store(true)
 	for _, o := range opts {
 		o(h)
@@ -151,7 +210,11 @@ func (h *Handler) Register(procs ...Procedure) {
 		if _, dup := h.procs[p.RPC.Path()]; !dup {
 			h.metrics = append(h.metrics, m)
 		}
-		h.procs[p.RPC.Path()] = &entry{proc: p, metrics: m, allow: allow}
+		e := &entry{proc: p, metrics: m, allow: allow}
+		if len(h.interceptors) > 0 {
+			e.intercepted = h.chain(p.invoke)
+		}
+		h.procs[p.RPC.Path()] = e
 	}
 }
 
@@ -167,18 +230,24 @@ var (
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	e := h.procs[r.URL.Path]
+	// Route on the path as sent, never percent-decoded: /summer/%73um names
+	// no rpc. (net/http sets RawPath only when it differs from Path.)
+	path := r.URL.Path
+	if r.URL.RawPath != "" {
+		path = r.URL.RawPath
+	}
+	e := h.procs[path]
 	if e == nil {
-		h.serveOther(w, r)
+		h.serveOther(w, r, path)
 		return
 	}
 	start := time.Now()
-	code := h.serve(e, w, r)
+	code := h.serve(e, w, r, start)
 	e.metrics.observe(code, time.Since(start))
 }
 
-func (h *Handler) serveOther(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
+func (h *Handler) serveOther(w http.ResponseWriter, r *http.Request, path string) {
+	switch path {
 	case "/healthz":
 		w.Header()["Content-Type"] = hdrTextPlan
 		io.WriteString(w, "ok\n")
@@ -196,37 +265,70 @@ func (h *Handler) serveOther(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Content-Type"] = hdrTextPlan
 		b := appendMetrics(nil, "brief_server", h.metrics)
 		b = appendMetrics(b, "brief_client", allClientMetrics())
+		b = appendResilienceMetrics(b)
 		w.Write(b)
 		return
 	}
-	p := strings.TrimPrefix(r.URL.Path, "/")
+	p := strings.TrimPrefix(path, "/")
 	if i := strings.IndexByte(p, '/'); i > 0 && i < len(p)-1 && !strings.Contains(p[i+1:], "/") {
-		writeError(w, Errorf(CodeUnimplemented, "no rpc %q in service %q here", p[i+1:], p[:i]), 0)
+		writeError(w, Errorf(CodeUnimplemented, "no rpc %q in service %q here", clip(p[i+1:]), clip(p[:i])), 0)
 		return
 	}
-	writeError(w, Errorf(CodeUnimplemented, "no such path %q (brief rpcs are at /{service}/{rpc})", r.URL.Path), http.StatusNotFound)
+	writeError(w, Errorf(CodeUnimplemented, "no such path %q (brief rpcs are at /{service}/{rpc})", clip(path)), http.StatusNotFound)
 }
 
 // serve runs one call and returns its outcome code ("" for success).
-func (h *Handler) serve(e *entry, w http.ResponseWriter, r *http.Request) Code {
-	var body []byte
-	switch r.Method {
-	case http.MethodPost:
-		if !isJSONContentType(headerValue(r.Header, "Content-Type")) {
+func (h *Handler) serve(e *entry, w http.ResponseWriter, r *http.Request, arrival time.Time) Code {
+	isPost := r.Method == http.MethodPost
+	switch {
+	case isPost:
+		if ct := headerValue(r.Header, "Content-Type"); !isJSONContentType(ct) {
 			w.Header()["Accept-Post"] = hdrJSON
-			return writeError(w, Errorf(CodeUnimplemented, "unsupported content type %q: use application/json", headerValue(r.Header, "Content-Type")), http.StatusUnsupportedMediaType)
+			return writeError(w, Errorf(CodeUnimplemented, "unsupported content type %q: use application/json", clip(ct)), http.StatusUnsupportedMediaType)
 		}
-		buf := getBuffer()
-		defer putBuffer(buf)
-		if err := h.readBody(r, buf); err != nil {
-			return writeError(w, err, 0)
-		}
-		body = buf.Bytes()
-	case http.MethodGet:
+	case r.Method == http.MethodGet:
 		if !e.proc.RPC.Readonly {
 			w.Header()["Allow"] = e.allow
 			return writeError(w, Errorf(CodeUnimplemented, "GET is only allowed for readonly rpcs; use POST"), http.StatusMethodNotAllowed)
 		}
+	default:
+		w.Header()["Allow"] = e.allow
+		return writeError(w, Errorf(CodeUnimplemented, "method %s not allowed; use POST", clip(r.Method)), http.StatusMethodNotAllowed)
+	}
+
+	// The deadline runs from the request's arrival and covers reading its body.
+	ctx := r.Context()
+	info := callInfoFromHeaders(r.Header)
+	if !validRequestID(info.RequestID) {
+		info.RequestID = NewRequestID()
+	}
+	info.Service, info.RPC = e.proc.RPC.Service, e.proc.RPC.Name
+	ctx = WithCallInfo(ctx, info)
+	w.Header()[HeaderRequestID] = []string{info.RequestID}
+	if t := headerValue(r.Header, HeaderTimeout); t != "" {
+		d, ok := parseTimeout(t)
+		if !ok {
+			return writeError(w, Errorf(CodeInvalidArgument, "invalid %s header %q", HeaderTimeout, clip(t)), 0)
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, arrival.Add(d))
+		defer cancel()
+	}
+
+	var body []byte
+	if isPost {
+		buf := getBuffer()
+		defer putBuffer(buf)
+		if failed := h.readBody(ctx, w, r, buf); failed != nil {
+			if failed.unread {
+				// The rest of the body is still on the wire: this connection
+				// cannot carry another request.
+				w.Header()["Connection"] = hdrClose
+			}
+			return writeError(w, failed.err, 0)
+		}
+		body = buf.Bytes()
+	} else {
 		var err *Error
 		body, err = h.getMessage(w, r)
 		if err != nil {
@@ -235,24 +337,6 @@ func (h *Handler) serve(e *entry, w http.ResponseWriter, r *http.Request) Code {
 			}
 			return writeError(w, err, 0)
 		}
-	default:
-		w.Header()["Allow"] = e.allow
-		return writeError(w, Errorf(CodeUnimplemented, "method %s not allowed; use POST", r.Method), http.StatusMethodNotAllowed)
-	}
-
-	ctx := r.Context()
-	info := callInfoFromHeaders(r.Header)
-	info.Service, info.RPC = e.proc.RPC.Service, e.proc.RPC.Name
-	ctx = WithCallInfo(ctx, info)
-	w.Header()[HeaderRequestID] = []string{info.RequestID}
-	if t := headerValue(r.Header, HeaderTimeout); t != "" {
-		d, ok := parseTimeout(t)
-		if !ok {
-			return writeError(w, Errorf(CodeInvalidArgument, "invalid %s header %q", HeaderTimeout, t), 0)
-		}
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
 	}
 	if ctx.Err() != nil {
 		return writeError(w, ToError(context.Cause(ctx)), 0)
@@ -260,7 +344,7 @@ func (h *Handler) serve(e *entry, w http.ResponseWriter, r *http.Request) Code {
 
 	out := getBytes()
 	defer putBytes(out)
-	res, err := h.call(ctx, e, body, (*out)[:0])
+	res, err := h.call(ctx, e, w, r, body, (*out)[:0])
 	if err == nil && ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}
@@ -284,21 +368,75 @@ func (h *Handler) serve(e *entry, w http.ResponseWriter, r *http.Request) Code {
 		hdr["Content-Encoding"] = hdrGzip
 		res = zb.Bytes()
 	}
-	hdr["Content-Length"] = []string{strconv.Itoa(len(res))}
+	if len(res) > smallBody {
+		hdr["Content-Length"] = []string{strconv.Itoa(len(res))}
+	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(res)
 	return ""
 }
 
-// call runs the procedure, turning a panic into internal.
-func (h *Handler) call(ctx context.Context, e *entry, body, out []byte) (res []byte, err error) {
+// call runs the procedure (through the interceptors when there are some),
+// turning a panic into internal.
+func (h *Handler) call(ctx context.Context, e *entry, w http.ResponseWriter, r *http.Request, body, out []byte) (res []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			h.logger.Error("brief: panic in handler", "rpc", e.proc.RPC.Path(), "panic", p, "stack", string(debug.Stack()))
 			res, err = nil, NewError(CodeInternal, "internal error")
 		}
 	}()
-	return e.proc.call(ctx, body, out)
+	if e.intercepted == nil {
+		return e.proc.call(ctx, body, out)
+	}
+	in, err := e.proc.decode(body)
+	if err != nil {
+		return nil, err
+	}
+	output, err := e.intercepted(ctx, &IncomingCall{RPC: e.proc.RPC, Header: r.Header, ResponseHeader: w.Header(), Input: in})
+	if err != nil {
+		return nil, err
+	}
+	return e.proc.encode(out, output)
+}
+
+// smallBody is the largest answer that net/http buffers whole and sends with
+// a Content-Length it computes itself; larger ones get theirs from us, so
+// that they are not sent chunked.
+const smallBody = 2048
+
+// echoLimit is the most bytes of a request's path, method or header value
+// that an error message quotes; longer values are cut and end with "…".
+const echoLimit = 128
+
+// clip cuts s to echoLimit bytes (on a UTF-8 boundary) plus "…".
+func clip(s string) string {
+	if len(s) <= echoLimit {
+		return s
+	}
+	end := echoLimit
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return s[:end] + "…"
+}
+
+// requestIDLimit is the longest X-Request-Id passed on.
+const requestIDLimit = 128
+
+// validRequestID says whether an incoming X-Request-Id is passed on: 1 to
+// requestIDLimit visible ASCII characters ('!' to '~'). Any other value is
+// replaced by a fresh id, so that a client cannot make responses, logs and
+// outgoing calls carry kilobytes of its choosing.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > requestIDLimit {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '!' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 func isJSONContentType(ct string) bool {
@@ -316,102 +454,6 @@ func acceptsGzip(h http.Header) bool {
 		}
 	}
 	return false
-}
-
-// getMessage extracts the message of a GET call.
-func (h *Handler) getMessage(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
-	q := r.URL.Query()
-	if enc := q.Get("encoding"); enc != "json" {
-		w.Header()["Accept-Post"] = hdrJSON
-		return nil, Errorf(CodeUnimplemented, "unsupported encoding %q: use encoding=json", enc)
-	}
-	if v := q.Get("connect"); v != "" && v != "v1" {
-		return nil, Errorf(CodeInvalidArgument, "unsupported connect protocol version %q", v)
-	}
-	msg := []byte(q.Get("message"))
-	if q.Get("base64") == "1" {
-		dec, err := decodeBase64(string(msg))
-		if err != nil {
-			return nil, Errorf(CodeInvalidArgument, "message is not valid base64: %v", err)
-		}
-		msg = dec
-	}
-	switch c := q.Get("compression"); c {
-	case "", "identity":
-	case "gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(msg))
-		if err != nil {
-			return nil, Errorf(CodeInvalidArgument, "message: invalid gzip: %v", err)
-		}
-		var buf bytes.Buffer
-		if _, err := buf.ReadFrom(&limitReader{r: zr, n: h.maxBody}); err != nil {
-			return nil, bodyError(err, h.maxBody)
-		}
-		msg = buf.Bytes()
-	default:
-		return nil, Errorf(CodeUnimplemented, "unsupported compression %q", c)
-	}
-	if int64(len(msg)) > h.maxBody {
-		return nil, Errorf(CodeResourceExhausted, "message larger than %d bytes", h.maxBody)
-	}
-	return msg, nil
-}
-
-var errBodyTooLarge = errors.New("body too large")
-
-// limitReader reads at most n bytes and fails with errBodyTooLarge if there
-// are more.
-type limitReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return 0, errBodyTooLarge
-	}
-	if int64(len(p)) > l.n+1 {
-		p = p[:l.n+1]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		return n, errBodyTooLarge
-	}
-	return n, err
-}
-
-func bodyError(err error, limit int64) *Error {
-	if errors.Is(err, errBodyTooLarge) {
-		return Errorf(CodeResourceExhausted, "request body larger than %d bytes", limit)
-	}
-	if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return Errorf(CodeInvalidArgument, "invalid gzip request body: %v", err)
-	}
-	return Errorf(CodeInvalidArgument, "reading request body: %v", err)
-}
-
-func (h *Handler) readBody(r *http.Request, buf *bytes.Buffer) *Error {
-	if r.ContentLength > h.maxBody {
-		return Errorf(CodeResourceExhausted, "request body of %d bytes is larger than the limit of %d bytes", r.ContentLength, h.maxBody)
-	}
-	var rd io.Reader = &limitReader{r: r.Body, n: h.maxBody}
-	switch ce := headerValue(r.Header, "Content-Encoding"); ce {
-	case "", "identity":
-	case "gzip":
-		zr := getGzipReader()
-		defer gzipReaders.Put(zr)
-		if err := zr.Reset(rd); err != nil {
-			return bodyError(err, h.maxBody)
-		}
-		rd = &limitReader{r: zr, n: h.maxBody}
-	default:
-		return Errorf(CodeUnimplemented, "unsupported content-encoding %q (use gzip or identity)", ce)
-	}
-	if _, err := buf.ReadFrom(rd); err != nil {
-		return bodyError(err, h.maxBody)
-	}
-	return nil
 }
 
 // writeError writes e as a Connect JSON error with the given status (0: the

@@ -97,7 +97,8 @@ func serve(t *testing.T, h http.Handler, opts ...brief.ServeOption) (string, con
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	opts = append([]brief.ServeOption{brief.WithListener(ln), brief.WithoutSignals(), brief.WithServeLogger(quietLogger)}, opts...)
+	// Tests stop servers all the time; the drain delay is for load balancers.
+	opts = append([]brief.ServeOption{brief.WithListener(ln), brief.WithoutSignals(), brief.WithServeLogger(quietLogger), brief.WithDrainDelay(0)}, opts...)
 	go func() { done <- brief.Serve(ctx, h, opts...) }()
 	t.Cleanup(func() {
 		cancel()
@@ -108,6 +109,20 @@ func serve(t *testing.T, h http.Handler, opts ...brief.ServeOption) (string, con
 		}
 	})
 	return "http://" + ln.Addr().String(), cancel, done
+}
+
+// served waits, at most within, for Serve (started by serve) to return nil.
+func served(t *testing.T, done chan error, within time.Duration) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve returned %v", err)
+		}
+		done <- nil // for the cleanup
+	case <-time.After(within):
+		t.Fatalf("Serve did not return within %v", within)
+	}
 }
 
 func newSummer(t *testing.T, hopts ...brief.HandlerOption) (string, *summer, *protoRecorder) {
@@ -526,7 +541,9 @@ func TestDeadlineExceededPromptly(t *testing.T) {
 			if brief.CodeOf(err) != brief.CodeDeadlineExceeded {
 				t.Fatalf("got %v", err)
 			}
-			if el < 100*time.Millisecond || el > 150*time.Millisecond {
+			// The server counts the deadline from the request's arrival, so its
+			// answer may come a little before the client's own timer fires.
+			if el < 90*time.Millisecond || el > 150*time.Millisecond {
 				t.Fatalf("returned after %v, want within 50ms of 100ms", el)
 			}
 		})
@@ -537,7 +554,7 @@ func TestDeadlineExceededPromptly(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err := c.Sum(ctx, &SumIn{A: -2}, brief.WithTimeout(2*time.Second))
-	if el := time.Since(start); brief.CodeOf(err) != brief.CodeDeadlineExceeded || el < 300*time.Millisecond || el > 350*time.Millisecond {
+	if el := time.Since(start); brief.CodeOf(err) != brief.CodeDeadlineExceeded || el < 290*time.Millisecond || el > 350*time.Millisecond {
 		t.Fatalf("rpc timeout: %v after %v", err, el)
 	}
 	// A context deadline smaller than both applies.
@@ -587,15 +604,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if r.err != nil || r.out.Sum != -5+250 {
 		t.Fatalf("in-flight request: %v", r.err)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Serve returned %v", err)
-		}
-		done <- nil // for the cleanup
-	case <-time.After(3 * time.Second):
-		t.Fatal("Serve did not return after shutdown")
-	}
+	served(t, done, 3*time.Second)
 	if impl.slowDone.Load() != 1 {
 		t.Fatal("in-flight handler did not finish")
 	}
@@ -613,13 +622,8 @@ func TestShutdownGracePeriodExpires(t *testing.T) {
 	<-impl.started
 	start := time.Now()
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil || time.Since(start) > 500*time.Millisecond {
-			t.Fatalf("Serve returned %v after %v", err, time.Since(start))
-		}
-		done <- nil
-	case <-time.After(3 * time.Second):
-		t.Fatal("Serve did not return when the grace period ended")
+	served(t, done, 3*time.Second)
+	if el := time.Since(start); el > 500*time.Millisecond {
+		t.Fatalf("Serve returned %v after the grace period began", el)
 	}
 }

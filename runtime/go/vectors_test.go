@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	brief "github.com/brief-rpc/brief/runtime/go"
 )
@@ -56,6 +58,22 @@ func (m *vecItem) DecodeBrief(d *brief.ObjectDecoder) {
 func (m vecItem) EncodeBrief(e *brief.ObjectEncoder) {
 	brief.Put(e, "id", m.ID, brief.Int)
 	brief.PutOptional(e, "name", m.Name, brief.String)
+}
+
+// vecNode is `message Node { children []Node  next Node? }`.
+type vecNode struct {
+	Children []vecNode
+	Next     *vecNode
+}
+
+func (m *vecNode) DecodeBrief(d *brief.ObjectDecoder) {
+	brief.Collection(d, "children", &m.Children, brief.List(brief.Message[vecNode]()))
+	brief.Optional(d, "next", &m.Next, brief.Message[vecNode]())
+}
+
+func (m vecNode) EncodeBrief(e *brief.ObjectEncoder) {
+	brief.Put(e, "children", m.Children, brief.List(brief.Message[vecNode]()))
+	brief.PutOptional(e, "next", m.Next, brief.Message[vecNode]())
 }
 
 // vecMsg is a message with one field "v".
@@ -176,6 +194,8 @@ func vecNew(t *testing.T, typ string) vecMsg {
 		return &vecOptList[int64]{elem: brief.Int}
 	case "map[string]int?":
 		return &vecOptMap[int64]{elem: brief.Int}
+	case "Node":
+		return &vecReq[vecNode]{c: brief.Message[vecNode]()}
 	}
 	t.Fatalf("values.json uses type %q, which this runner does not know", typ)
 	return nil
@@ -233,26 +253,68 @@ func vecParse(data []byte) (any, error) {
 	return v, err
 }
 
+// vecPart is a piece of a text: Text Times times, or the bytes Hex spells.
+type vecPart struct {
+	Text  *string `json:"text"`
+	Times *int    `json:"times"`
+	Hex   string  `json:"hex"`
+}
+
+func vecJoin(parts []vecPart) []byte {
+	var b []byte
+	for _, p := range parts {
+		if p.Text == nil {
+			h, err := hex.DecodeString(p.Hex)
+			if err != nil {
+				panic(err)
+			}
+			b = append(b, h...)
+			continue
+		}
+		times := 1
+		if p.Times != nil {
+			times = *p.Times
+		}
+		b = append(b, strings.Repeat(*p.Text, times)...)
+	}
+	return b
+}
+
 type vecValueCase struct {
-	Type      string          `json:"type"`
-	Input     json.RawMessage `json:"input"` // nil: the field is absent
-	Canonical json.RawMessage `json:"canonical"`
-	Omitted   bool            `json:"omitted"`
-	Error     bool            `json:"error"`
-	Path      string          `json:"path"`
+	Type            string          `json:"type"`
+	Input           json.RawMessage `json:"input"` // nil: the field is absent
+	InputParts      []vecPart       `json:"input_parts"`
+	BodyParts       *[]vecPart      `json:"body_parts"`
+	Canonical       json.RawMessage `json:"canonical"`
+	CanonicalParts  []vecPart       `json:"canonical_parts"`
+	Omitted         bool            `json:"omitted"`
+	Error           bool            `json:"error"`
+	Path            string          `json:"path"`
+	MessageContains string          `json:"message_contains"`
+	MessageMaxLen   int             `json:"message_max_len"`
+}
+
+func (c vecValueCase) body() []byte {
+	if c.BodyParts != nil {
+		return vecJoin(*c.BodyParts)
+	}
+	input := []byte(c.Input)
+	if c.InputParts != nil {
+		input = vecJoin(c.InputParts)
+	}
+	if input == nil {
+		return []byte("{}")
+	}
+	return append(append([]byte(`{"v":`), input...), '}')
 }
 
 func vecCheckValue(t *testing.T, c vecValueCase) error {
-	input := []byte("{}")
-	if c.Input != nil {
-		input = append(append([]byte(`{"v":`), c.Input...), '}')
-	}
 	m := vecNew(t, c.Type)
-	err := brief.Unmarshal(input, m)
+	err := brief.Unmarshal(c.body(), m)
 	if c.Error {
 		if err == nil {
 			out, _ := brief.Marshal(m)
-			return fmt.Errorf("decoded, want an error; re-encoded as %s", out)
+			return fmt.Errorf("decoded, want an error; re-encoded as %s", vecCut(out))
 		}
 		var be *brief.Error
 		if !errors.As(err, &be) || be.Code != brief.CodeInvalidArgument {
@@ -260,6 +322,12 @@ func vecCheckValue(t *testing.T, c vecValueCase) error {
 		}
 		if c.Path != "" && !strings.HasPrefix(be.Message, c.Path+": ") {
 			return fmt.Errorf("error message %q does not start with the path %q", be.Message, c.Path)
+		}
+		if c.MessageContains != "" && !strings.Contains(be.Message, c.MessageContains) {
+			return fmt.Errorf("error message %q does not contain %q", be.Message, c.MessageContains)
+		}
+		if n := utf8.RuneCountInString(be.Message); c.MessageMaxLen > 0 && n > c.MessageMaxLen {
+			return fmt.Errorf("error message of %d characters, at most %d", n, c.MessageMaxLen)
 		}
 		return nil
 	}
@@ -281,20 +349,32 @@ func vecCheckValue(t *testing.T, c vecValueCase) error {
 		}
 		return nil
 	}
-	if c.Canonical == nil {
+	canonical := []byte(c.Canonical)
+	if c.CanonicalParts != nil {
+		canonical = vecJoin(c.CanonicalParts)
+	}
+	if canonical == nil {
 		return fmt.Errorf("bad vector: no canonical, omitted or error")
 	}
-	want, err := vecParse(c.Canonical)
+	want, err := vecParse(canonical)
 	if err != nil {
 		return err
 	}
 	if !present {
-		return fmt.Errorf("encoder omitted the field, want %s", c.Canonical)
+		return fmt.Errorf("encoder omitted the field, want %s", vecCut(canonical))
 	}
 	if !vecJSONEqual(got, want) {
-		return fmt.Errorf("encoder wrote %s, want %s", out, c.Canonical)
+		return fmt.Errorf("encoder wrote %s, want %s", vecCut(out), vecCut(canonical))
 	}
 	return nil
+}
+
+// vecCut shortens a long text for a failure message.
+func vecCut(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "..."
+	}
+	return string(b)
 }
 
 func TestVectorValues(t *testing.T) {
@@ -302,16 +382,12 @@ func TestVectorValues(t *testing.T) {
 		Cases []vecValueCase `json:"cases"`
 	}
 	vecLoad(t, "values.json", &doc)
-	if len(doc.Cases) < 100 {
+	if len(doc.Cases) < 300 {
 		t.Fatalf("only %d cases", len(doc.Cases))
 	}
 	for i, c := range doc.Cases {
 		if err := vecCheckValue(t, c); err != nil {
-			in := string(c.Input)
-			if c.Input == nil {
-				in = "(absent)"
-			}
-			t.Errorf("case %d %s input %s: %v", i, c.Type, in, err)
+			t.Errorf("case %d %s body %s: %v", i, c.Type, vecCut(c.body()), err)
 		}
 	}
 }

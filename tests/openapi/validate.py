@@ -22,7 +22,11 @@ def main() -> int:
         return 2
     failures = []
     for contract in contracts:
-        run = subprocess.run([brief, "openapi", contract], capture_output=True, text=True)
+        # Helpers in the corpus's subfolders import their parent folder's files: the
+        # corpus is the import root.
+        run = subprocess.run(
+            [brief, "openapi", "--root", "tests/corpus", contract], capture_output=True, text=True
+        )
         if run.returncode != 0:
             failures.append(f"{contract}: brief openapi exited {run.returncode}: {run.stderr}")
             continue

@@ -19,7 +19,9 @@
 //!
 //! Every contract file and every file it imports is watched with
 //! `cargo:rerun-if-changed`. A contract with errors fails the build with the same
-//! diagnostics `brief check` prints.
+//! diagnostics `brief check` prints, once. Imports stay inside the folders given (a file
+//! given stands for its folder) and those added with [`Builder::root`]; files over
+//! [`Builder::max_file_size`] (16 MiB) are refused.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,7 @@ use brief::gen::{self, Lang, Options};
 #[derive(Debug, Clone)]
 pub struct Builder {
     options: Options,
+    check: brief::check::CheckOptions,
     out_dir: Option<PathBuf>,
     emit_rerun_if_changed: bool,
 }
@@ -39,6 +42,7 @@ pub struct Builder {
 pub fn configure() -> Builder {
     Builder {
         options: Options::default(),
+        check: brief::check::CheckOptions::default(),
         out_dir: None,
         emit_rerun_if_changed: true,
     }
@@ -68,6 +72,20 @@ impl Builder {
         self
     }
 
+    /// A folder that imports may read from, besides the folders given to
+    /// [`Builder::compile`] (a file given stands for its folder). An import that leads
+    /// anywhere else fails the build.
+    pub fn root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.check.roots.push(dir.into());
+        self
+    }
+
+    /// The largest contract file read, in bytes (default 16 MiB).
+    pub fn max_file_size(mut self, bytes: u64) -> Self {
+        self.check.max_file_size = bytes;
+        self
+    }
+
     /// Print `cargo:rerun-if-changed` for every input (default true).
     pub fn emit_rerun_if_changed(mut self, enable: bool) -> Self {
         self.emit_rerun_if_changed = enable;
@@ -90,7 +108,8 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", path.display());
             }
         }
-        let checked = brief::check_paths(&paths).map_err(|e| Error::Io(e.to_string()))?;
+        let checked = brief::check::check_paths_with(&paths, &self.check)
+            .map_err(|e| Error::Io(e.to_string()))?;
         if self.emit_rerun_if_changed {
             for file in &checked.model.files {
                 println!("cargo:rerun-if-changed={}", file.path.display());
@@ -98,7 +117,8 @@ impl Builder {
         }
         let rendered = diagnostics::render(&checked.diagnostics, Style::Text { color: false });
         if checked.diagnostics.has_errors() {
-            eprint!("{rendered}");
+            // Not printed here: `main` returning the error prints it (its `Debug` is the
+            // report), and printing it here too would show every diagnostic twice.
             return Err(Error::Contract(rendered));
         }
         for line in rendered.lines() {

@@ -21,7 +21,7 @@ pub enum CheckError {
     #[diagnostic(code(brief::duplicate_declaration))]
     DuplicateDeclaration {
         name: String,
-        #[label("declared again here")]
+        #[label(primary, "declared again here")]
         span: SourceSpan,
         #[label("first declared here")]
         first: Option<SourceSpan>,
@@ -37,7 +37,7 @@ pub enum CheckError {
     DuplicateField {
         name: String,
         owner: String,
-        #[label("declared again here")]
+        #[label(primary, "declared again here")]
         span: SourceSpan,
         #[label("first declared here")]
         first: SourceSpan,
@@ -48,7 +48,7 @@ pub enum CheckError {
     DuplicateEnumValue {
         name: String,
         owner: String,
-        #[label("declared again here")]
+        #[label(primary, "declared again here")]
         span: SourceSpan,
         #[label("first declared here")]
         first: SourceSpan,
@@ -92,7 +92,7 @@ pub enum CheckError {
         help("split the contract: one service per file")
     )]
     MultipleServices {
-        #[label("second service")]
+        #[label(primary, "second service")]
         span: SourceSpan,
         #[label("first service")]
         first: SourceSpan,
@@ -155,6 +155,17 @@ pub enum CheckError {
         reason: String,
         #[label("imported here")]
         span: SourceSpan,
+    },
+
+    #[error("cannot import `{path}`: it is outside the contract roots ({roots})")]
+    #[diagnostic(code(brief::import_outside_roots))]
+    ImportOutsideRoots {
+        path: String,
+        roots: String,
+        #[label("imported here")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
     },
 
     #[error("import cycle: {cycle}")]
@@ -239,7 +250,7 @@ pub enum CheckError {
     #[diagnostic(code(brief::duplicate_modifier), help("remove the repetition"))]
     DuplicateModifier {
         what: String,
-        #[label("repeated here")]
+        #[label(primary, "repeated here")]
         span: SourceSpan,
         #[label("first given here")]
         first: SourceSpan,
@@ -300,6 +311,23 @@ pub enum CheckError {
         suggestion: String,
         #[label("reserved word")]
         span: SourceSpan,
+    },
+
+    #[error("{kind} `{name}` collides with `{other}`{owner}")]
+    #[diagnostic(
+        code(brief::name_collision),
+        help("names in one scope must differ by more than letter case and `_`, or generated code would spell them the same way in some language: rename one")
+    )]
+    NameCollision {
+        kind: &'static str,
+        name: String,
+        other: String,
+        /// ` in message `M``, or empty for top-level names.
+        owner: String,
+        #[label(primary, "collides with `{other}`")]
+        span: SourceSpan,
+        #[label("`{other}` declared here")]
+        first: Option<SourceSpan>,
     },
 
     #[error("map keys must be `string`, not `{key}`")]

@@ -59,6 +59,16 @@ pub fn to_kebab_case(name: &str) -> String {
     heck::ToKebabCase::to_kebab_case(name)
 }
 
+/// A name as the collision rule compares names: ASCII letters lowercased, `_` removed.
+/// Two names of one scope with the same folded form collide (`userId`, `userID`,
+/// `user_id`), since some language's generated code would spell them the same way.
+pub fn fold(name: &str) -> String {
+    name.chars()
+        .filter(|&c| c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// The closest candidate to a misspelt name, if one is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     name: &str,
@@ -144,6 +154,14 @@ mod tests {
         ] {
             assert!(!is_topic(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn folding_ignores_case_and_underscores() {
+        assert_eq!(fold("userId"), fold("userID"));
+        assert_eq!(fold("user_id"), fold("UserId"));
+        assert_eq!(fold("a_b"), fold("aB"));
+        assert_ne!(fold("user1"), fold("user_id"));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use brief::check;
 use brief::diagnostics;
 
 use super::text_style;
@@ -17,10 +16,12 @@ pub struct OpenapiArgs {
     /// or when it is an existing folder: the folder, one <name>.openapi.json each.
     #[arg(long, value_name = "FILE|DIR")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    load: super::LoadArgs,
 }
 
 pub fn run(args: &OpenapiArgs) -> Result<ExitCode, String> {
-    let checked = check::check_paths(&args.paths).map_err(|e| e.to_string())?;
+    let checked = super::check_given(&args.paths, &args.load)?;
     if !checked.diagnostics.is_empty() {
         eprint!(
             "{}",

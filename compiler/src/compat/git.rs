@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -29,8 +29,20 @@ pub struct GitTree {
     commit: String,
     /// The current directory, symlinks resolved, to map the user's paths.
     cwd: PathBuf,
-    /// Repository path → contents (`None`: not in the commit).
-    cache: RefCell<HashMap<String, Option<String>>>,
+    /// Repository path → what the commit holds there.
+    cache: RefCell<HashMap<String, Blob>>,
+    /// The largest file read; larger blobs are skipped unread.
+    max_file_size: u64,
+}
+
+/// A file of the commit, as read.
+#[derive(Debug, Clone)]
+enum Blob {
+    Text(String),
+    /// Not in the commit (or not a file there).
+    Missing,
+    /// Larger than the limit: its size.
+    TooLarge(u64),
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
@@ -67,7 +79,17 @@ impl GitTree {
         if dir.as_os_str().is_empty() {
             dir = PathBuf::from(".");
         }
-        let toplevel = PathBuf::from(line(git(&dir, &["rev-parse", "--show-toplevel"])?));
+        let toplevel = match git(&dir, &["rev-parse", "--show-toplevel"]) {
+            Ok(out) => PathBuf::from(line(out)),
+            Err(e) if e.0.contains("not a git repository") => {
+                return Err(GitError(format!(
+                    "--against compares with a git revision, but {} is not inside a git \
+                     repository; compare two paths instead: brief compat OLD NEW",
+                    dir.display()
+                )))
+            }
+            Err(e) => return Err(e),
+        };
         let commit = git(
             &dir,
             &[
@@ -78,7 +100,20 @@ impl GitTree {
             ],
         )
         .map(line)
-        .map_err(|_| GitError(format!("unknown git revision `{rev}`")))?;
+        .map_err(|_| {
+            let has_commits =
+                git(&dir, &["rev-list", "-n", "1", "--all"]).is_ok_and(|out| !out.is_empty());
+            if has_commits {
+                GitError(format!("unknown git revision `{rev}`"))
+            } else {
+                GitError(format!(
+                    "the git repository at {} has no commits yet, so there is no `{rev}` to \
+                     compare with: commit the contracts first, or compare two paths: brief \
+                     compat OLD NEW",
+                    toplevel.display()
+                ))
+            }
+        })?;
         let cwd = std::env::current_dir()
             .and_then(|d| d.canonicalize())
             .map_err(|e| GitError(format!("cannot read the current directory: {e}")))?;
@@ -88,7 +123,14 @@ impl GitTree {
             commit,
             cwd,
             cache: RefCell::new(HashMap::new()),
+            max_file_size: crate::check::DEFAULT_MAX_FILE_SIZE,
         })
+    }
+
+    /// Reads no file larger than `limit` bytes (default 16 MiB).
+    pub fn max_file_size(mut self, limit: u64) -> Self {
+        self.max_file_size = limit;
+        self
     }
 
     /// The revision as given.
@@ -165,8 +207,9 @@ impl GitTree {
         Ok(user_paths)
     }
 
-    /// Reads blobs of the commit in one `git cat-file --batch`.
-    fn cat_files(&self, paths: &[String]) -> Result<Vec<Option<String>>, GitError> {
+    /// Reads blobs of the commit in one `git cat-file --batch`, skipping (unread) any
+    /// larger than the limit.
+    fn cat_files(&self, paths: &[String]) -> Result<Vec<Blob>, GitError> {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
@@ -188,13 +231,8 @@ impl GitTree {
         }
         let mut stdin = child.stdin.take().expect("piped");
         let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-        let mut out = Vec::new();
-        child
-            .stdout
-            .take()
-            .expect("piped")
-            .read_to_end(&mut out)
-            .map_err(|e| GitError(format!("cannot read from git cat-file: {e}")))?;
+        let stdout = child.stdout.take().expect("piped");
+        let result = self.read_batch(&mut BufReader::new(stdout), paths.len());
         let _ = writer.join();
         let status = child
             .wait()
@@ -206,33 +244,40 @@ impl GitTree {
             }
             return Err(GitError(format!("git cat-file failed: {}", err.trim())));
         }
-        let mut result = Vec::with_capacity(paths.len());
-        let mut at = 0;
-        for _ in paths {
-            let Some(end) = out[at..].iter().position(|&b| b == b'\n') else {
-                return Err(GitError("git cat-file: truncated output".into()));
-            };
-            let header = String::from_utf8_lossy(&out[at..at + end]).to_string();
-            at += end + 1;
-            let parts: Vec<&str> = header.split(' ').collect();
-            if parts.len() == 3 {
-                let size: usize = parts[2]
-                    .parse()
-                    .map_err(|_| GitError(format!("git cat-file: bad header `{header}`")))?;
-                if at + size > out.len() {
-                    return Err(GitError("git cat-file: truncated output".into()));
-                }
-                let body = &out[at..at + size];
-                at += size + 1;
-                if parts[1] == "blob" {
-                    result.push(Some(String::from_utf8_lossy(body).into_owned()));
-                } else {
-                    result.push(None);
-                }
-            } else {
+        result
+    }
+
+    /// Parses `git cat-file --batch` output: per object a header `<oid> <type> <size>`
+    /// (or `<object> missing`), then the contents and a newline.
+    fn read_batch(&self, out: &mut impl BufRead, count: usize) -> Result<Vec<Blob>, GitError> {
+        let truncated = || GitError("git cat-file: truncated output".into());
+        let mut result = Vec::with_capacity(count);
+        for _ in 0..count {
+            let mut header = String::new();
+            out.read_line(&mut header).map_err(|_| truncated())?;
+            let parts: Vec<&str> = header.trim_end().split(' ').collect();
+            let [_, kind, size] = parts[..] else {
                 // `<object> missing` or `<object> ambiguous`.
-                result.push(None);
+                result.push(Blob::Missing);
+                continue;
+            };
+            let size: u64 = size
+                .parse()
+                .map_err(|_| GitError(format!("git cat-file: bad header `{}`", header.trim())))?;
+            if size > self.max_file_size {
+                std::io::copy(&mut out.take(size + 1), &mut std::io::sink())
+                    .map_err(|_| truncated())?;
+                result.push(Blob::TooLarge(size));
+                continue;
             }
+            let mut body = vec![0; size as usize + 1];
+            out.read_exact(&mut body).map_err(|_| truncated())?;
+            body.pop();
+            result.push(if kind == "blob" {
+                Blob::Text(String::from_utf8_lossy(&body).into_owned())
+            } else {
+                Blob::Missing
+            });
         }
         Ok(result)
     }
@@ -243,16 +288,32 @@ impl Sources for GitTree {
         let not_found =
             || std::io::Error::new(std::io::ErrorKind::NotFound, format!("not in {}", self.rev));
         let repo = self.repo_path(path).ok_or_else(not_found)?;
-        if let Some(cached) = self.cache.borrow().get(&repo) {
-            return cached.clone().ok_or_else(not_found);
+        let cached = self.cache.borrow().get(&repo).cloned();
+        let blob = match cached {
+            Some(blob) => blob,
+            None => {
+                let blob = self
+                    .cat_files(std::slice::from_ref(&repo))
+                    .map_err(|e| std::io::Error::other(e.0))?
+                    .pop()
+                    .unwrap_or(Blob::Missing);
+                self.cache.borrow_mut().insert(repo, blob.clone());
+                blob
+            }
+        };
+        match blob {
+            Blob::Text(text) => Ok(text),
+            Blob::Missing => Err(not_found()),
+            Blob::TooLarge(size) => Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!(
+                    "it is {} at {}, more than the limit of {}",
+                    crate::check::format_size(size),
+                    self.rev,
+                    crate::check::format_size(self.max_file_size)
+                ),
+            )),
         }
-        let read = self
-            .cat_files(std::slice::from_ref(&repo))
-            .map_err(|e| std::io::Error::other(e.0))?
-            .pop()
-            .flatten();
-        self.cache.borrow_mut().insert(repo, read.clone());
-        read.ok_or_else(not_found)
     }
 }
 

@@ -11,6 +11,11 @@
 //! package = "summer"       # default: from the service name
 //! import_path = "example.com/summer/internal/rpc"  # where `out` lives as a Go import path
 //! runtime = "github.com/brief-rpc/brief/runtime/go"
+//!
+//! [php]
+//! out = "gen"
+//! namespace = "Acme\\Rpc"  # default: none, so a contract's namespace is its service's
+//! runtime = "../vendor/brief/runtime"  # runtime/php, relative to `out` (for autoload.php)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -27,6 +32,7 @@ pub const FILE_NAME: &str = "brief.toml";
 pub struct Config {
     pub rust: Option<LangConfig>,
     pub go: Option<LangConfig>,
+    pub php: Option<LangConfig>,
 }
 
 /// The options of one language.
@@ -41,8 +47,10 @@ pub struct LangConfig {
     pub package: Option<String>,
     /// Go import path of `out`.
     pub import_path: Option<String>,
-    /// Go import path of the runtime.
+    /// Go: the import path of the runtime; PHP: the runtime's folder relative to `out`.
     pub runtime: Option<String>,
+    /// PHP: the namespace the contracts' namespaces go under.
+    pub namespace: Option<String>,
 }
 
 /// A loaded `brief.toml` and the folder it is in.
@@ -65,7 +73,11 @@ impl Found {
     pub fn targets(&self) -> Vec<(Lang, PathBuf, Options)> {
         let base = self.base_dir();
         let mut out = Vec::new();
-        for (lang, cfg) in [(Lang::Rust, &self.config.rust), (Lang::Go, &self.config.go)] {
+        for (lang, cfg) in [
+            (Lang::Rust, &self.config.rust),
+            (Lang::Go, &self.config.go),
+            (Lang::Php, &self.config.php),
+        ] {
             let Some(cfg) = cfg else { continue };
             let mut options = Options {
                 client: cfg.client.unwrap_or(true),
@@ -74,8 +86,13 @@ impl Found {
                 go_import_path: cfg.import_path.clone(),
                 ..Options::default()
             };
-            if let Some(runtime) = &cfg.runtime {
-                options.go_runtime = runtime.clone();
+            match (lang, &cfg.runtime) {
+                (Lang::Php, runtime) => {
+                    options.php_runtime = runtime.clone();
+                    options.php_namespace = cfg.namespace.clone();
+                }
+                (_, Some(runtime)) => options.go_runtime = runtime.clone(),
+                (_, None) => {}
             }
             out.push((lang, base.join(&cfg.out), options));
         }
@@ -109,9 +126,9 @@ pub fn find(path: &Path) -> Result<Option<Found>, String> {
 
 pub fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
-    if config.rust.is_none() && config.go.is_none() {
+    if config.rust.is_none() && config.go.is_none() && config.php.is_none() {
         return Err(
-            "no language configured: add a [rust] or [go] table with `out = \"...\"`".into(),
+            "no language configured: add a [rust], [go] or [php] table with `out = \"...\"`".into(),
         );
     }
     Ok(config)
@@ -128,5 +145,13 @@ mod tests {
         let err = parse("[rust]\nout = \"x\"\nclinet = true\n").unwrap_err();
         assert!(err.contains("clinet"), "{err}");
         assert!(parse("").unwrap_err().contains("no language"));
+        let c = parse("[php]\nout = \"gen\"\nnamespace = \"Acme\\\\Rpc\"\n").unwrap();
+        let found = Found {
+            path: "x/brief.toml".into(),
+            config: c,
+        };
+        let (lang, out, options) = found.targets().remove(0);
+        assert_eq!((lang, out), (Lang::Php, PathBuf::from("x/gen")));
+        assert_eq!(options.php_namespace.as_deref(), Some("Acme\\Rpc"));
     }
 }

@@ -17,23 +17,37 @@ pub struct SyntaxError {
 }
 
 /// Parses one file. A file has at most one syntax error: pest stops at the first.
+///
+/// The file is parsed one declaration at a time (rules `next_decl` and `end_of_file`),
+/// so that pest's token queue, some fifty bytes per token, holds one declaration rather
+/// than the whole file: memory stays close to the size of the tree that is kept.
 pub fn parse(source: &str) -> Result<Ast, SyntaxError> {
-    match BriefParser::parse(Rule::file, source) {
-        Ok(mut pairs) => {
-            let file = pairs.next().expect("the file rule always yields one pair");
-            let comment_ends = super::scan_comments(source)
-                .into_iter()
-                .map(|c| (c.span.end, c.span.start))
-                .collect();
-            let b = Builder {
-                source,
-                comment_ends,
-            };
-            Ok(b.file(file))
+    let comment_ends = super::scan_comments(source)
+        .into_iter()
+        .map(|c| (c.span.end, c.span.start))
+        .collect();
+    let mut b = Builder {
+        source,
+        base: 0,
+        comment_ends,
+    };
+    let mut decls = Vec::new();
+    let mut pos = 0;
+    loop {
+        let rest = &source[pos..];
+        match BriefParser::parse(Rule::next_decl, rest) {
+            Ok(mut pairs) => {
+                let pair = pairs.next().expect("next_decl yields its declaration");
+                b.base = pos;
+                pos += pair.as_span().end();
+                decls.push(b.decl(pair));
+            }
+            Err(_) if BriefParser::parse(Rule::end_of_file, rest).is_ok() => break,
+            // The fast path keeps no detail; parse again with it to say what was expected.
+            Err(_) => return Err(explain_failure(source)),
         }
-        // The fast path keeps no detail; parse again with it to say what was expected.
-        Err(_) => Err(explain_failure(source)),
     }
+    Ok(Ast { decls })
 }
 
 fn explain_failure(source: &str) -> SyntaxError {
@@ -102,12 +116,23 @@ fn explain_failure(source: &str) -> SyntaxError {
     // Literal tokens such as `}` are more precise than rule names; keep them first.
     expected.sort_by_key(|e| !e.starts_with('`'));
     let (found, found_span) = token_at(source, pos);
-    let message = if expected.is_empty() {
+    let mut message = if expected.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {}, found {found}", join_or(&expected))
     };
-    let help = help_for(source, pos, &found);
+    let mut help = help_for(source, pos, &found);
+    // Where a type could start right after a name, that name is a field without a type.
+    if expected.iter().any(|e| e == "`[]`") {
+        if let Some(name) = word_before(source, pos) {
+            message = format!("field `{name}` needs a type, found {found}");
+            help = help.or_else(|| {
+                Some(format!(
+                    "write its type after the name: `{name} string`, `{name} []Item`, `{name} Item?`"
+                ))
+            });
+        }
+    }
     // An unclosed doc string swallows the rest of the file: point at where it opens.
     if found == "end of file" {
         if let Some(open) = unclosed_doc_start(source) {
@@ -211,13 +236,84 @@ fn token_at(source: &str, pos: usize) -> (String, Span) {
     let text = &rest[..len];
     let shown = match text {
         "\n" | "\r" => "end of line".to_string(),
+        "`" => "a doc string".to_string(),
         " " | "\t" => "a space".to_string(),
         _ => format!("`{}`", text.escape_debug()),
     };
     (shown, Span::new(pos, pos + len))
 }
 
+/// The identifier that ends right before `pos` (spaces between allowed), if any.
+fn word_before(source: &str, pos: usize) -> Option<&str> {
+    let before = source[..pos.min(source.len())].trim_end();
+    let rest = before.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let word = &before[rest.len()..];
+    word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        .then_some(word)
+}
+
+const DURATION_FORM: &str =
+    "a duration is a whole number followed right away by `ms`, `s` or `m`, as in `300ms`, `2s`, `1m`";
+
+/// Help for a duration gone wrong inside a modifier's parentheses: a fraction (`1.5s`),
+/// a space before the unit (`5 s`), a word that is no unit (`3 parsecs`).
+fn duration_help(source: &str, pos: usize) -> Option<String> {
+    let before = &source[..pos.min(source.len())];
+    let open = before.rfind('(')?;
+    let arg = before[open + 1..].rsplit(',').next()?.trim_start();
+    let number = arg.trim_end();
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rest = &source[pos..];
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    if arg.len() > number.len() {
+        let unit = word(rest.trim_start());
+        return Some(match unit.as_str() {
+            "ms" | "s" | "m" => {
+                format!("write the unit right after the number, without a space: `{number}{unit}`")
+            }
+            "" => DURATION_FORM.to_string(),
+            other => format!("`{other}` is not a unit: {DURATION_FORM}"),
+        });
+    }
+    let fraction = rest.strip_prefix('.')?;
+    let digits: String = fraction.chars().take_while(char::is_ascii_digit).collect();
+    let unit = word(&fraction[digits.len()..]);
+    let per_unit: u128 = match unit.as_str() {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        _ => return Some(format!("durations take whole numbers: {DURATION_FORM}")),
+    };
+    // `1.5s` = 1500ms, when that is a whole number of milliseconds.
+    let scale = 10u128.checked_pow(digits.len() as u32)?;
+    let whole: u128 = number.parse().ok()?;
+    let part: u128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
+    let total = (whole.checked_mul(scale)? + part).checked_mul(per_unit)?;
+    let written = format!("{number}.{digits}{unit}");
+    Some(if total.is_multiple_of(scale) && total > 0 {
+        format!(
+            "durations take whole numbers: write `{}ms` for `{written}` (the units are `ms`, `s` and `m`)",
+            total / scale
+        )
+    } else {
+        format!("durations take whole numbers: {DURATION_FORM}")
+    })
+}
+
 fn help_for(source: &str, pos: usize, found: &str) -> Option<String> {
+    if let Some(help) = duration_help(source, pos) {
+        return Some(help);
+    }
     let before = source[..pos.min(source.len())].trim_end();
     if found == "`,`" {
         return Some("fields and enum values are separated by newlines, not commas".into());
@@ -271,6 +367,9 @@ fn help_for(source: &str, pos: usize, found: &str) -> Option<String> {
 /// the whitespace and comments after them; every span is trimmed back to its last token.
 struct Builder<'s> {
     source: &'s str,
+    /// Where the text pest is parsing starts in `source`: pest's positions are relative
+    /// to it.
+    base: usize,
     /// (end, start) of every comment, sorted by end.
     comment_ends: Vec<(usize, usize)>,
 }
@@ -278,8 +377,8 @@ struct Builder<'s> {
 impl Builder<'_> {
     fn span_of(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        let start = s.start();
-        let mut end = s.end();
+        let start = self.base + s.start();
+        let mut end = self.base + s.end();
         loop {
             let trimmed = self.source[start..end].trim_end().len();
             end = start + trimmed;
@@ -308,105 +407,99 @@ impl Builder<'_> {
         }
     }
 
-    fn file(&self, file: Pair<Rule>) -> Ast {
-        let mut decls = Vec::new();
-        for pair in file.into_inner() {
-            let span = self.span_of(&pair);
-            let rule = pair.as_rule();
-            // The first inner pair of every declaration is its keyword.
-            let mut inner = pair.into_inner();
-            if rule != Rule::EOI {
-                inner.next();
+    /// One declaration, from its pair.
+    fn decl(&self, pair: Pair<Rule>) -> Decl {
+        let span = self.span_of(&pair);
+        let rule = pair.as_rule();
+        // The first inner pair of every declaration is its keyword.
+        let mut inner = pair.into_inner();
+        inner.next();
+        match rule {
+            Rule::import_decl => Decl::Import(ImportDecl {
+                path: self.string_token(inner.next().unwrap()),
+                span,
+            }),
+            Rule::service_decl => Decl::Service(ServiceDecl {
+                name: self.string_token(inner.next().unwrap()),
+                doc: inner.next().map(|p| self.build_doc(p)),
+                span,
+            }),
+            Rule::rpc_decl => {
+                let name = self.token(inner.next().unwrap());
+                let input = self.token(inner.next().unwrap());
+                let output = self.token(inner.next().unwrap());
+                let mut modifiers = Vec::new();
+                let mut doc = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::modifier => modifiers.push(self.build_modifier(p)),
+                        _ => doc = Some(self.build_doc(p)),
+                    }
+                }
+                Decl::Rpc(RpcDecl {
+                    name,
+                    input,
+                    output,
+                    modifiers,
+                    doc,
+                    span,
+                })
             }
-            let decl = match rule {
-                Rule::import_decl => Decl::Import(ImportDecl {
-                    path: self.string_token(inner.next().unwrap()),
+            Rule::schema_decl => Decl::Schema(SchemaDecl {
+                topic: self.string_token(inner.next().unwrap()),
+                message: self.token(inner.next().unwrap()),
+                doc: inner.next().map(|p| self.build_doc(p)),
+                span,
+            }),
+            Rule::message_decl => {
+                let name = self.token(inner.next().unwrap());
+                let (fields, doc) = self.build_fields(inner);
+                Decl::Message(MessageDecl {
+                    name,
+                    fields,
+                    doc,
                     span,
-                }),
-                Rule::service_decl => Decl::Service(ServiceDecl {
-                    name: self.string_token(inner.next().unwrap()),
-                    doc: inner.next().map(|p| self.build_doc(p)),
+                })
+            }
+            Rule::error_decl => {
+                let name = self.token(inner.next().unwrap());
+                let code = self.token(inner.next().unwrap());
+                let (fields, doc) = self.build_fields(inner);
+                Decl::Error(ErrorDecl {
+                    name,
+                    code,
+                    fields,
+                    doc,
                     span,
-                }),
-                Rule::rpc_decl => {
-                    let name = self.token(inner.next().unwrap());
-                    let input = self.token(inner.next().unwrap());
-                    let output = self.token(inner.next().unwrap());
-                    let mut modifiers = Vec::new();
-                    let mut doc = None;
-                    for p in inner {
-                        match p.as_rule() {
-                            Rule::modifier => modifiers.push(self.build_modifier(p)),
-                            _ => doc = Some(self.build_doc(p)),
+                })
+            }
+            Rule::enum_decl => {
+                let name = self.token(inner.next().unwrap());
+                let mut values = Vec::new();
+                let mut doc = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::enum_value => {
+                            let vspan = self.span_of(&p);
+                            let mut vi = p.into_inner();
+                            values.push(EnumValue {
+                                name: self.token(vi.next().unwrap()),
+                                doc: vi.next().map(|p| self.build_doc(p)),
+                                span: vspan,
+                            });
                         }
+                        _ => doc = Some(self.build_doc(p)),
                     }
-                    Decl::Rpc(RpcDecl {
-                        name,
-                        input,
-                        output,
-                        modifiers,
-                        doc,
-                        span,
-                    })
                 }
-                Rule::schema_decl => Decl::Schema(SchemaDecl {
-                    topic: self.string_token(inner.next().unwrap()),
-                    message: self.token(inner.next().unwrap()),
-                    doc: inner.next().map(|p| self.build_doc(p)),
+                Decl::Enum(EnumDecl {
+                    name,
+                    values,
+                    doc,
                     span,
-                }),
-                Rule::message_decl => {
-                    let name = self.token(inner.next().unwrap());
-                    let (fields, doc) = self.build_fields(inner);
-                    Decl::Message(MessageDecl {
-                        name,
-                        fields,
-                        doc,
-                        span,
-                    })
-                }
-                Rule::error_decl => {
-                    let name = self.token(inner.next().unwrap());
-                    let code = self.token(inner.next().unwrap());
-                    let (fields, doc) = self.build_fields(inner);
-                    Decl::Error(ErrorDecl {
-                        name,
-                        code,
-                        fields,
-                        doc,
-                        span,
-                    })
-                }
-                Rule::enum_decl => {
-                    let name = self.token(inner.next().unwrap());
-                    let mut values = Vec::new();
-                    let mut doc = None;
-                    for p in inner {
-                        match p.as_rule() {
-                            Rule::enum_value => {
-                                let vspan = self.span_of(&p);
-                                let mut vi = p.into_inner();
-                                values.push(EnumValue {
-                                    name: self.token(vi.next().unwrap()),
-                                    doc: vi.next().map(|p| self.build_doc(p)),
-                                    span: vspan,
-                                });
-                            }
-                            _ => doc = Some(self.build_doc(p)),
-                        }
-                    }
-                    Decl::Enum(EnumDecl {
-                        name,
-                        values,
-                        doc,
-                        span,
-                    })
-                }
-                _ => continue,
-            };
-            decls.push(decl);
+                })
+            }
+            other => unreachable!("`decl` has no alternative {other:?}"),
         }
-        Ast { decls }
     }
 
     fn build_modifier(&self, pair: Pair<Rule>) -> Modifier {

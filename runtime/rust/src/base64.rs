@@ -1,5 +1,5 @@
 //! Base64 as the wire needs it: encode standard alphabet with padding; decode the
-//! standard or URL-safe alphabet, padded or not.
+//! standard or URL-safe alphabet (not both in one value), padded or not.
 
 const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -41,7 +41,8 @@ fn value(c: u8) -> Option<u32> {
 }
 
 /// Decodes base64 in the standard or URL-safe alphabet, with or without padding.
-/// Returns `None` on any invalid character or length.
+/// Returns `None` on any invalid character or length, and when one value mixes the two
+/// alphabets (`+` or `/` with `-` or `_`).
 pub fn decode(input: &str) -> Option<Vec<u8>> {
     let s = input.as_bytes();
     let s = match s {
@@ -53,6 +54,11 @@ pub fn decode(input: &str) -> Option<Vec<u8>> {
         return None;
     }
     if input.len() != s.len() && !input.len().is_multiple_of(4) {
+        return None;
+    }
+    let standard = s.iter().any(|c| matches!(c, b'+' | b'/'));
+    let url_safe = s.iter().any(|c| matches!(c, b'-' | b'_'));
+    if standard && url_safe {
         return None;
     }
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
@@ -101,5 +107,6 @@ mod tests {
         assert!(decode("Zm9v!").is_none());
         assert!(decode("Zg=").is_none());
         assert!(decode("Z===").is_none());
+        assert!(decode("+_8=").is_none());
     }
 }

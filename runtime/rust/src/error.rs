@@ -215,6 +215,7 @@ pub struct Error {
     message: String,
     details: Vec<ErrorDetail>,
     retry_after: Option<Duration>,
+    unsent: bool,
 }
 
 impl fmt::Debug for Error {
@@ -226,6 +227,9 @@ impl fmt::Debug for Error {
         }
         if let Some(r) = self.retry_after {
             d.field("retry_after", &r);
+        }
+        if self.unsent {
+            d.field("unsent", &true);
         }
         d.finish()
     }
@@ -250,6 +254,7 @@ impl Error {
             message: message.into(),
             details: Vec::new(),
             retry_after: None,
+            unsent: false,
         }
     }
 
@@ -309,6 +314,20 @@ impl Error {
     pub fn with_retry_after(mut self, after: Duration) -> Self {
         self.retry_after = Some(after);
         self
+    }
+
+    /// Marks a client-side error where the request certainly never reached the server
+    /// (connection refused, DNS failure): the client may retry even a rpc that is not
+    /// idempotent.
+    pub fn with_unsent(mut self) -> Self {
+        self.unsent = true;
+        self
+    }
+
+    /// Whether the request certainly never reached the server (see
+    /// [`Error::with_unsent`]).
+    pub fn is_unsent(&self) -> bool {
+        self.unsent
     }
 
     /// The error's code.

@@ -29,14 +29,18 @@ mod time;
 pub mod wire;
 
 pub use client::{
-    endpoint_env_var, BoxFuture, CallOptions, Client, ClientConfig, HttpTransport, OutgoingCall,
-    Transport,
+    client_metrics_text, endpoint_env_var, BoxFuture, BreakerPolicy, CallOptions, Client,
+    ClientConfig, HttpTransport, OutgoingCall, ResilienceConfig, Resolve, RetryBudgetPolicy,
+    RetryPolicy, SystemResolver, Transport,
 };
 pub use codec::{decode, encode};
 pub use context::{headers, Context};
 pub use error::{Code, Error, ErrorDetail, Typed, UnknownCode};
 pub use events::{decode_event, Event, OutgoingEvent, Publisher, TopicInfo, DATA_BUS, PUBLISH_RPC};
-pub use server::{Handler, MetricsSource, Router, Server, ServerConfig, ShutdownHandle};
+pub use server::{
+    Handler, IncomingCall, MetricsSource, Middleware, Next, Router, Server, ServerConfig,
+    ShutdownHandle,
+};
 pub use time::{Timestamp, TimestampParseError};
 pub use wire::{Wire, WireMessage};
 

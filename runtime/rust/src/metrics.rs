@@ -73,14 +73,15 @@ pub(crate) fn client_rpc(service: &'static str, rpc: &'static str) -> Arc<RpcMet
 /// Renders the metrics of every rpc this process has called (`brief_client_*`).
 pub(crate) fn render_client(out: &mut String) {
     let reg = client_registry().read().unwrap_or_else(|e| e.into_inner());
-    if reg.is_empty() {
-        return;
+    if !reg.is_empty() {
+        render(
+            out,
+            "brief_client",
+            reg.iter().map(|((s, r), m)| (*s, *r, m.as_ref())),
+        );
     }
-    render(
-        out,
-        "brief_client",
-        reg.iter().map(|((s, r), m)| (*s, *r, m.as_ref())),
-    );
+    drop(reg);
+    crate::client::render_resilience_metrics(out);
 }
 
 fn code_name(i: usize) -> &'static str {

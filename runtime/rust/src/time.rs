@@ -9,16 +9,39 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// It holds microseconds since the Unix epoch (negative before 1970). On the wire it is
 /// an RFC 3339 string: decoding accepts any offset and up to 9 fractional digits
 /// (truncated to microseconds); encoding writes UTC with `Z` and 0, 3 or 6 fractional
-/// digits, the fewest that hold the value (`2024-05-01T12:00:00.500Z`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// digits, the fewest that hold the value (`2024-05-01T12:00:00.500Z`). `Display` and
+/// `Debug` both write that form.
+///
+/// Making one:
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use brief_runtime::Timestamp;
+///
+/// let now = Timestamp::now();
+/// let from_system: Timestamp = (SystemTime::now() - Duration::from_secs(60)).into();
+/// assert!(from_system < now);
+///
+/// let parsed: Timestamp = "2024-05-01T14:00:00.5+02:00".parse().unwrap();
+/// assert_eq!(parsed.to_string(), "2024-05-01T12:00:00.500Z");
+/// assert_eq!(format!("{parsed:?}"), "2024-05-01T12:00:00.500Z");
+/// assert_eq!(parsed, Timestamp::from_unix_micros(1_714_564_800_500_000));
+///
+/// let back: SystemTime = parsed.into();
+/// assert_eq!(Timestamp::from(back), parsed);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp {
     micros: i64,
 }
 
-/// Why an RFC 3339 string could not be parsed into a [`Timestamp`].
+/// Why an RFC 3339 string could not be parsed into a [`Timestamp`]. Its message
+/// repeats at most [`ECHO_MAX_CHARS`](crate::wire::ECHO_MAX_CHARS) characters of the
+/// input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid RFC 3339 time {input:?}: {reason}")]
+#[error("invalid RFC 3339 time {input}: {reason}")]
 pub struct TimestampParseError {
+    /// The input, quoted and cut.
     input: String,
     reason: &'static str,
 }
@@ -52,7 +75,7 @@ impl Timestamp {
     /// Parses an RFC 3339 date-time (`2024-05-01T12:00:00.123456789+02:00`).
     pub fn parse(input: &str) -> Result<Self, TimestampParseError> {
         let err = |reason| TimestampParseError {
-            input: input.to_string(),
+            input: crate::wire::track::quote(input),
             reason,
         };
         let b = input.as_bytes();
@@ -208,6 +231,12 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 impl FromStr for Timestamp {
     type Err = TimestampParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -250,17 +279,7 @@ impl serde::Serialize for Timestamp {
 
 impl<'de> serde::Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Timestamp;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an RFC 3339 time string")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
-                Timestamp::parse(v).map_err(E::custom)
-            }
-        }
-        d.deserialize_str(V)
+        d.deserialize_str(crate::wire::TimestampVisitor)
     }
 }
 
@@ -343,5 +362,23 @@ mod tests {
             "\"2024-05-01T12:00:00.500Z\""
         );
         assert!(serde_json::from_str::<Timestamp>("12").is_err());
+    }
+
+    #[test]
+    fn debug_is_rfc3339() {
+        let t = Timestamp::from_unix_micros(1_714_564_800_500_000);
+        assert_eq!(format!("{t:?}"), "2024-05-01T12:00:00.500Z");
+        assert_eq!(format!("{:?}", Some(t)), "Some(2024-05-01T12:00:00.500Z)");
+    }
+
+    #[test]
+    fn parse_error_echoes_a_cut_input() {
+        let long = format!("2024-05-01T12:00:00Z{}", "x".repeat(1000));
+        let msg = Timestamp::parse(&long).unwrap_err().to_string();
+        assert!(msg.len() < 120, "{msg}");
+        assert!(
+            msg.starts_with(r#"invalid RFC 3339 time "2024-05-01T12:00:00Zxxx"#),
+            "{msg}"
+        );
     }
 }

@@ -9,6 +9,9 @@ use brief_runtime::{Code, Error, ErrorDetail, Timestamp, Wire, WireMessage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use shapes::Node;
+
+mod shapes;
 
 fn load(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -79,7 +82,37 @@ type M<T> = BTreeMap<String, T>;
 fn round_trip<T: Serialize + DeserializeOwned>(input: &[u8]) -> Result<Value, Error> {
     let msg: T = brief_runtime::decode(input)?;
     let out = brief_runtime::encode(&msg).expect("encode");
-    Ok(serde_json::from_slice(&out).expect("encoder wrote invalid JSON"))
+    Ok(parse_deep(&out).expect("encoder wrote invalid JSON"))
+}
+
+/// Parses JSON of any depth (the nesting vectors write back more than serde_json's
+/// default limit of 128 levels).
+fn parse_deep(text: &[u8]) -> serde_json::Result<Value> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    de.disable_recursion_limit();
+    let value = Value::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// The text `parts` describe: each part is `{"text": t, "times": n}` (`times` 1 when
+/// absent) or `{"hex": "ff"}` (bytes that need not be UTF-8).
+fn from_parts(parts: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    for part in parts.as_array().expect("parts: an array") {
+        if let Some(text) = part.get("text").and_then(Value::as_str) {
+            let times = part.get("times").and_then(Value::as_u64).unwrap_or(1);
+            for _ in 0..times {
+                out.extend_from_slice(text.as_bytes());
+            }
+        } else {
+            let hex = part["hex"].as_str().expect("a part has text or hex");
+            for i in (0..hex.len()).step_by(2) {
+                out.push(u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"));
+            }
+        }
+    }
+    out
 }
 
 fn run_type(ty: &str, input: &[u8]) -> Result<Value, Error> {
@@ -112,6 +145,7 @@ fn run_type(ty: &str, input: &[u8]) -> Result<Value, Error> {
         "Item?" => round_trip::<Opt<Item>>(input),
         "[]int?" => round_trip::<Opt<Vec<i64>>>(input),
         "map[string]int?" => round_trip::<Opt<M<i64>>>(input),
+        "Node" => round_trip::<Req<Node>>(input),
         other => panic!("values.json uses type {other:?}, which this runner does not know"),
     }
 }
@@ -258,30 +292,62 @@ fn value_cases(text: &str) -> Vec<(Map<String, Value>, Option<&str>)> {
 
 fn check_value_case(case: &Map<String, Value>, input: Option<&str>) -> Result<(), String> {
     let ty = case["type"].as_str().expect("type");
-    let input = match input {
-        Some(raw) => format!("{{\"v\":{raw}}}"),
-        None => "{}".to_string(),
+    let body = if let Some(parts) = case.get("body_parts") {
+        from_parts(parts)
+    } else {
+        let input = match (input, case.get("input_parts")) {
+            (Some(raw), _) => raw.as_bytes().to_vec(),
+            (None, Some(parts)) => from_parts(parts),
+            (None, None) => Vec::new(),
+        };
+        if input.is_empty() {
+            b"{}".to_vec()
+        } else {
+            [&b"{\"v\":"[..], &input, b"}"].concat()
+        }
     };
-    let result = run_type(ty, input.as_bytes());
+    let result = run_type(ty, &body);
     if case.get("error") == Some(&Value::Bool(true)) {
         let err = match result {
             Ok(out) => return Err(format!("decoded, want an error; re-encoded as {out}")),
             Err(e) => e,
         };
-        if err.code() != Code::InvalidArgument {
-            return Err(format!("error code {}, want invalid_argument", err.code()));
-        }
-        if let Some(path) = case.get("path").and_then(Value::as_str) {
-            if !err.message().starts_with(&format!("{path}: ")) {
-                return Err(format!(
-                    "error message {:?} does not start with the path {path:?}",
-                    err.message()
-                ));
-            }
-        }
-        return Ok(());
+        check_error(case, &err)
+    } else {
+        let out = result.map_err(|e| format!("decode failed: {e}"))?;
+        check_output(case, &out)
     }
-    let out = result.map_err(|e| format!("decode failed: {e}"))?;
+}
+
+fn check_error(case: &Map<String, Value>, err: &Error) -> Result<(), String> {
+    if err.code() != Code::InvalidArgument {
+        return Err(format!("error code {}, want invalid_argument", err.code()));
+    }
+    let message = err.message();
+    if let Some(path) = case.get("path").and_then(Value::as_str) {
+        if !message.starts_with(&format!("{path}: ")) {
+            return Err(format!(
+                "error message {message:?} does not start with the path {path:?}"
+            ));
+        }
+    }
+    if let Some(text) = case.get("message_contains").and_then(Value::as_str) {
+        if !message.contains(text) {
+            return Err(format!(
+                "error message {message:?} does not contain {text:?}"
+            ));
+        }
+    }
+    if let Some(max) = case.get("message_max_len").and_then(Value::as_u64) {
+        let len = message.chars().count() as u64;
+        if len > max {
+            return Err(format!("error message of {len} characters, at most {max}"));
+        }
+    }
+    Ok(())
+}
+
+fn check_output(case: &Map<String, Value>, out: &Value) -> Result<(), String> {
     let got = out.get("v");
     if case.get("omitted") == Some(&Value::Bool(true)) {
         return match got {
@@ -289,28 +355,53 @@ fn check_value_case(case: &Map<String, Value>, input: Option<&str>) -> Result<()
             Some(v) => Err(format!("encoder wrote {v}, want the field omitted")),
         };
     }
-    let want = case.get("canonical").expect("canonical, omitted or error");
+    let want = match (case.get("canonical"), case.get("canonical_parts")) {
+        (Some(want), _) => want.clone(),
+        (None, Some(parts)) => parse_deep(&from_parts(parts)).expect("canonical_parts: JSON"),
+        (None, None) => panic!("a case needs canonical, canonical_parts, omitted or error"),
+    };
     match got {
-        Some(v) if json_eq(v, want) => Ok(()),
-        Some(v) => Err(format!("encoder wrote {v}, want {want}")),
-        None => Err(format!("encoder omitted the field, want {want}")),
+        Some(v) if json_eq(v, &want) => Ok(()),
+        Some(v) => Err(format!("encoder wrote {}, want {}", cut(v), cut(&want))),
+        None => Err(format!("encoder omitted the field, want {}", cut(&want))),
+    }
+}
+
+/// A value for a failure message, cut when long (the nesting vectors are).
+fn cut(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(200) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text,
     }
 }
 
 #[test]
 fn vector_values() {
+    // The nesting vectors compare values thousands of levels deep, recursively.
+    std::thread::Builder::new()
+        .stack_size(64 * 1024 * 1024)
+        .spawn(run_value_vectors)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn run_value_vectors() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/values.json");
     let text = std::fs::read_to_string(&path).expect("values.json");
     let cases = value_cases(&text);
-    assert!(cases.len() > 100, "only {} cases", cases.len());
+    assert!(cases.len() > 300, "only {} cases", cases.len());
     let mut failures = Vec::new();
     for (i, (case, input)) in cases.iter().enumerate() {
         if let Err(msg) = check_value_case(case, *input) {
-            failures.push(format!(
-                "case {i} {} input {}: {msg}",
-                case["type"],
-                input.unwrap_or("(absent)")
-            ));
+            let shown = match (input, case.get("input_parts"), case.get("body_parts")) {
+                (Some(raw), _, _) => raw.to_string(),
+                (None, Some(parts), _) => format!("parts {}", cut(parts)),
+                (None, None, Some(parts)) => format!("body {}", cut(parts)),
+                (None, None, None) => "(absent)".to_string(),
+            };
+            failures.push(format!("case {i} {} input {shown}: {msg}", case["type"]));
         }
     }
     assert!(

@@ -15,7 +15,26 @@ export const binaries = {
   summerGo: process.env.SUMMER_GO_BIN ?? join(here, "..", ".bin", "summer-server-go"),
   probeRust:
     process.env.PROBE_RUST_BIN ?? join(repoRoot, "target", "debug", "probe-server"),
+  // php-fpm behind nginx (tests/steps/70-php.sh generates the PHP code first).
+  summerPhp: process.env.SUMMER_PHP_BIN ?? join(repoRoot, "examples", "summer", "php", "serve"),
+  probePhp: process.env.PROBE_PHP_BIN ?? join(repoRoot, "tests", "php", "probe-server"),
 };
+
+/**
+ * Whether the servers of a language are tested in this run: CONNECT_ES_SERVERS lists the
+ * languages (default "rust,go"; tests/steps/70-php.sh runs "php").
+ */
+export function selected(language) {
+  return (process.env.CONNECT_ES_SERVERS ?? "rust,go").split(",").includes(language);
+}
+
+/**
+ * The HTTP versions connect-es speaks to a server: nginx before 1.25 serves h2c only on a
+ * port of its own, so the PHP servers (php-fpm behind nginx) are called over HTTP/1.1.
+ */
+export function httpVersions(language) {
+  return language === "php" ? ["1.1"] : ["1.1", "2"];
+}
 
 /** A TCP port that was free a moment ago. */
 export function freePort() {

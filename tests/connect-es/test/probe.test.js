@@ -1,4 +1,5 @@
-// connect-es (JSON codec) against the Rust probe server (tests/rust/contracts/probe.brief).
+// connect-es (JSON codec) against the Rust and PHP probe servers
+// (tests/rust/contracts/probe.brief).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
@@ -11,7 +12,7 @@ import {
   transport,
 } from "../lib/clients.js";
 import { loadRegistry, service } from "../lib/descriptors.js";
-import { binaries, startServer } from "../lib/servers.js";
+import { binaries, httpVersions, selected, startServer } from "../lib/servers.js";
 
 const registry = loadRegistry();
 const probe = service(registry, "probe");
@@ -58,7 +59,12 @@ function plain(msg) {
   );
 }
 
-describe("probe (rust server)", () => {
+const servers = [
+  { name: "rust", bin: binaries.probeRust },
+  { name: "php", bin: binaries.probePhp },
+].filter((s) => selected(s.name));
+
+for (const s of servers) describe(`probe (${s.name} server)`, () => {
   let server;
   const transports = [];
   const client = (httpVersion, extra = emitZeros) => {
@@ -68,14 +74,14 @@ describe("probe (rust server)", () => {
   };
 
   before(async () => {
-    server = await startServer(binaries.probeRust);
+    server = await startServer(s.bin);
   });
   after(async () => {
     for (const t of transports) t.close();
     await server?.stop();
   });
 
-  for (const httpVersion of ["1.1", "2"]) {
+  for (const httpVersion of httpVersions(s.name)) {
     describe(`HTTP/${httpVersion}`, () => {
       test("echo: int64, bytes, time, enum, nested message, list, map, optional", async () => {
         const input = everything(123456789n, { x: -5n, y: 0n, z: 9007199254740991n });

@@ -1,4 +1,4 @@
-// connect-es (JSON codec) against the Rust and the Go summer servers.
+// connect-es (JSON codec) against the Rust, Go and PHP summer servers.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
@@ -12,7 +12,7 @@ import {
   transport,
 } from "../lib/clients.js";
 import { loadRegistry, service } from "../lib/descriptors.js";
-import { binaries, startServer } from "../lib/servers.js";
+import { binaries, httpVersions, selected, startServer } from "../lib/servers.js";
 
 const registry = loadRegistry();
 const summer = service(registry, "summer");
@@ -33,7 +33,13 @@ const servers = [
     // examples/summer/go/cmd/server/main.go: the same check as the Rust server.
     overflow: { error: codes.out_of_range, message: "the sum does not fit in 64 bits" },
   },
-];
+  {
+    name: "php",
+    bin: binaries.summerPhp,
+    // examples/summer/php/src/Adder.php: PHP's int overflows to a float, which it checks.
+    overflow: { error: codes.out_of_range, message: "the sum does not fit in 64 bits" },
+  },
+].filter((s) => selected(s.name));
 
 for (const s of servers) {
   describe(`summer (${s.name} server)`, () => {
@@ -53,7 +59,7 @@ for (const s of servers) {
       await server?.stop();
     });
 
-    for (const httpVersion of ["1.1", "2"]) {
+    for (const httpVersion of httpVersions(s.name)) {
       describe(`HTTP/${httpVersion}`, () => {
         test("sum(1, 2) = 3 (int64 sent as JSON strings)", async () => {
           const out = await client(httpVersion).sum({ a: 1n, b: 2n });

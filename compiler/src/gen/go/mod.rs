@@ -156,17 +156,7 @@ impl<'a> Builder<'a> {
 mod tests {
     use super::*;
 
-    fn model(files: &[(&str, &str)], roots: &[&str]) -> Model {
-        let sources = crate::MemorySources::new(files.iter().map(|(p, s)| (*p, *s)));
-        let roots: Vec<std::path::PathBuf> = roots.iter().map(|r| r.into()).collect();
-        let checked = crate::check_with(&sources, &roots).expect("sources exist");
-        assert!(
-            !checked.diagnostics.has_errors(),
-            "{:?}",
-            checked.diagnostics
-        );
-        checked.model
-    }
+    use crate::gen::checked_model as model;
 
     const COMMON: &str = "message Money { amount int }\nerror Gone(not_found) {}\n";
     const SHOP: &str = "import \"common.brief\"\nservice \"image-shop\"\n\

@@ -231,6 +231,15 @@ impl Running {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// Waits for `serve` to return `Ok(())`, at most `within`.
+    pub async fn stopped(self, within: Duration) {
+        tokio::time::timeout(within, self.task)
+            .await
+            .expect("serve returned in time")
+            .expect("serve did not panic")
+            .expect("serve returned Ok");
+    }
 }
 
 pub async fn start(router: Router, configure: impl FnOnce(&mut ServerConfig)) -> Running {
@@ -238,6 +247,8 @@ pub async fn start(router: Router, configure: impl FnOnce(&mut ServerConfig)) ->
     let addr = listener.local_addr().unwrap();
     let mut config = ServerConfig::default();
     config.handle_signals = false;
+    // Tests stop servers all the time; the drain delay is for load balancers.
+    config.drain_delay = Duration::ZERO;
     configure(&mut config);
     let server = Server::with_config(router, config);
     let shutdown = server.shutdown_handle();
@@ -298,4 +309,66 @@ pub async fn raw_tcp(addr: SocketAddr, request: &[u8]) -> String {
 pub fn json(body: &[u8]) -> serde_json::Value {
     serde_json::from_slice(body)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(body)))
+}
+
+/// A keep-alive `POST /summer/sum` of `{"a":1,"b":2}`, as written on the wire.
+pub const SUM_REQUEST: &[u8] = b"POST /summer/sum HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"a\":1,\"b\":2}";
+
+/// Reads one HTTP/1.1 response with a `Content-Length` body from `s`.
+pub async fn read_response(s: &mut TcpStream) -> String {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+            .await
+            .expect("a response within 5 s")
+            .unwrap();
+        assert!(
+            n > 0,
+            "closed without a full answer: {}",
+            String::from_utf8_lossy(&out)
+        );
+        out.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len: usize = text[..end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            if out.len() >= end + 4 + len {
+                return text;
+            }
+        }
+    }
+}
+
+/// Writes `req` on `s` and reads the response.
+pub async fn exchange(s: &mut TcpStream, req: &[u8]) -> String {
+    s.write_all(req).await.unwrap();
+    read_response(s).await
+}
+
+/// Reads until the server closes `s` (or `limit` passes); returns what was read and
+/// how long until the close, `None` when the connection was still open at `limit`.
+pub async fn read_until_closed(s: &mut TcpStream, limit: Duration) -> (String, Option<Duration>) {
+    let start = std::time::Instant::now();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = limit.saturating_sub(start.elapsed());
+        match tokio::time::timeout(left, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                return (
+                    String::from_utf8_lossy(&out).into_owned(),
+                    Some(start.elapsed()),
+                )
+            }
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => return (String::from_utf8_lossy(&out).into_owned(), None),
+        }
+    }
 }

@@ -1,5 +1,12 @@
 // Command call adds two numbers with the summer service found at
 // $SERVICE_SUMMER_URL and prints the JSON answer: `call 1 2` prints {"sum":3}.
+//
+// The variable may list several endpoints (http://a:8080,http://b:8080) or
+// name a headless service (dns+http://summer:8080). The generated client's
+// resilience layers do the rest: sum is idempotent, so a failed attempt is
+// retried on another endpoint within the 300 ms deadline; a dead endpoint is
+// skipped; when no endpoint answers the call fails at once with unavailable
+// saying why (docs/resilience.md).
 package main
 
 import (

@@ -1,10 +1,12 @@
 // Command server serves the summer service on $LISTEN (default 127.0.0.1:8080),
-// over HTTP/1.1 and h2c, until SIGTERM or SIGINT.
+// over HTTP/1.1 and h2c, until SIGTERM or SIGINT; the BRIEF_* environment
+// variables set its limits and timeouts (docs/protocol.md).
 package main
 
 import (
 	"context"
-	"log"
+	"fmt"
+	"os"
 
 	"github.com/brief-rpc/brief/examples/summer/go/gen/summer"
 	brief "github.com/brief-rpc/brief/runtime/go"
@@ -24,6 +26,7 @@ func (server) Sum(_ context.Context, in *summer.SumIn) (*summer.SumOut, error) {
 
 func main() {
 	if err := brief.ListenAndServe(summer.NewSummerHandler(server{})); err != nil {
-		log.Fatal(err)
+		fmt.Fprintf(os.Stderr, "summer-server: %v\n", err)
+		os.Exit(1)
 	}
 }

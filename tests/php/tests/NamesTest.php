@@ -1,0 +1,87 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Brief\Tests;
+
+use Brief\Context;
+use Brief\Http\Request;
+use Brief\Server;
+use Brief\ServerOptions;
+use List\Gone;
+use List\Item;
+use Names\ClassMessage;
+use Names\DefaultMessage;
+use Names\EmptyMessage;
+use Names\Exception;
+use Names\ListMessage;
+use Names\NamesClient;
+use Names\NamesDispatcherRpc;
+use Names\NamesServer;
+use Names\StaticEnum;
+use PHPUnit\Framework\TestCase;
+
+/**
+ * contracts/names.brief: names PHP reserves become the documented PHP names, and the wire
+ * keeps the contract's names.
+ */
+final class NamesTest extends TestCase
+{
+    public function testRenamedClassesAndPropertiesKeepTheirWireNames(): void
+    {
+        $list = new ListMessage(this_: 't', class: 1, item: new Item(id: 2), list: [3]);
+        $this->assertSame('{"items":[],"this":"t","class":1,"list":[3],"item":{"id":2}}', $list->toJson());
+        $this->assertSame($list->toJson(), ListMessage::fromJson($list->toJson())->toJson());
+        $this->assertSame('class', StaticEnum::Class_->value);
+        $this->assertSame(StaticEnum::List, ClassMessage::fromJson('{"function":"list","self":"s"}')->function);
+        $e = new Exception(message_: 'm', code_: 1, file_: 'f', line_: 2, previous: 'p');
+        $this->assertSame(
+            '{"message":"m","code":1,"file":"f","line":2,"previous":"p"}',
+            \Brief\Json::encode($e->jsonSerialize()),
+        );
+        $this->assertStringContainsString('*/ and a doc', $e->getMessage());
+        $default = new DefaultMessage(default: true, new: false, globals: 3);
+        $this->assertSame('{"default":true,"new":false,"GLOBALS":3}', $default->toJson());
+    }
+
+    public function testTheServiceServesUnderItsRenamedClasses(): void
+    {
+        $impl = new class implements NamesServer {
+            public function list(ListMessage $in, Context $ctx): DefaultMessage
+            {
+                return new DefaultMessage(default: $in->class === 1, new: false);
+            }
+            public function new(EmptyMessage $in, Context $ctx): EmptyMessage
+            {
+                return $in;
+            }
+            public function rpcs(EmptyMessage $in, Context $ctx): EmptyMessage
+            {
+                return $in;
+            }
+            public function construct(EmptyMessage $in, Context $ctx): EmptyMessage
+            {
+                return $in;
+            }
+            public function class(ClassMessage $in, Context $ctx): EmptyMessage
+            {
+                throw new Gone();
+            }
+            public function namesClient(EmptyMessage $in, Context $ctx): NamesClient
+            {
+                return new NamesClient(ok: true);
+            }
+        };
+        $server = new Server([new NamesDispatcherRpc($impl)], new ServerOptions());
+        $call = static fn (string $path, string $body) => $server->handle(
+            new Request('POST', $path, '', ['content-type' => 'application/json'], $body, microtime(true)),
+        );
+        $r = $call('/names/list', '{"this":"t","class":1,"item":{"id":2}}');
+        $this->assertSame('{"default":true,"new":false}', $r->body);
+        $r = $call('/names/class', '{"function":"fn","self":"s"}');
+        $this->assertSame(404, $r->status);
+        $this->assertSame('names.Gone', json_decode($r->body, true)['details'][0]['type']);
+        $this->assertSame('{"ok":true}', $call('/names/namesClient', '{}')->body);
+        $this->assertSame(200, $call('/names/rpcs', '{}')->status);
+    }
+}
