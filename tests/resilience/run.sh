@@ -31,6 +31,10 @@ trap 'rm -rf "$bin"' EXIT
 )
 (cd examples/summer/go && go build -o "$bin/summer-call-go" ./cmd/call)
 
+echo "== resilience: generate the PHP client"
+"$target/brief" codegen tests/resilience/contract --lang php --out tests/resilience/php/gen \
+  --php-runtime ../../../../runtime/php
+
 # The DNS scenario edits this file, which each runner sees as /etc/hosts.
 cp /etc/hosts "$bin/hosts"
 
@@ -38,8 +42,10 @@ cp /etc/hosts "$bin/hosts"
   -faultserver "$bin/faultserver" \
   -runner "rust=$target/brief-resilience-runner" \
   -runner "go=$bin/runner" \
+  -runner "php=$root/tests/resilience/php/runner" \
   -hosts "$bin/hosts" \
   -summer-server "$target/summer-server" \
   -summer-call "rust=$target/summer-call" \
   -summer-call "go=$bin/summer-call-go" \
+  -summer-call "php=$root/examples/summer/php/call" \
   ${1:+-only "$1"}
