@@ -43,6 +43,7 @@ cp /etc/hosts "$bin/hosts"
   -runner "rust=$target/brief-resilience-runner" \
   -runner "go=$bin/runner" \
   -runner "php=$root/tests/resilience/php/runner" \
+  -runner "php-no-apcu=$root/tests/resilience/php/runner-no-apcu" \
   -hosts "$bin/hosts" \
   -summer-server "$target/summer-server" \
   -summer-call "rust=$target/summer-call" \

@@ -6,7 +6,8 @@ namespace Brief\Resilience;
 
 /**
  * The circuit breaker of one endpoint, as a state machine over the endpoint's record (see
- * Endpoint): it only decides; the caller stores the record, logs and exports transitions.
+ * Layers): it only decides; the caller stores the record, counts the window, logs and
+ * exports transitions.
  *
  * @internal
  */
@@ -72,14 +73,22 @@ final class Breaker
 
     /**
      * Counts the outcome of an admitted call (`failure`: it says the server is unhealthy)
-     * and returns the state entered, or null.
+     * and returns the state entered, or null. `ratio` tells whether the failure ratio of
+     * the endpoint's window is exceeded (it is asked only after a failure, the caller
+     * having counted the call in the window).
      *
      * @param array<string, mixed> $e
+     * @param \Closure(): bool $ratio
      */
-    public static function record(BreakerPolicy $p, array &$e, bool $failure, bool $probe, int $until, int $now): ?int
-    {
-        $slotMs = \max(1, \intdiv($p->windowMs, 10));
-        State::windowAdd($e['win'], $now, $slotMs, 1, (int) $failure);
+    public static function record(
+        BreakerPolicy $p,
+        array &$e,
+        bool $failure,
+        bool $probe,
+        int $until,
+        int $now,
+        \Closure $ratio,
+    ): ?int {
         if ($probe) {
             $i = \array_search($until, $e['probes'], true);
             if ($i !== false) {
@@ -93,9 +102,7 @@ final class Breaker
                 return null;
             }
             $e['inrow']++;
-            [$calls, $failures] = State::windowSums($e['win'], $now, $slotMs);
-            $ratio = $calls >= $p->minCalls && $failures >= $p->failureRatio * $calls;
-            return $e['inrow'] >= $p->consecutiveFailures || $ratio ? self::trip($e, 1, $now) : null;
+            return $e['inrow'] >= $p->consecutiveFailures || $ratio() ? self::trip($e, 1, $now) : null;
         }
         if ($e['st'] === self::HALF_OPEN) {
             if ($failure) {
@@ -104,7 +111,6 @@ final class Breaker
             $e['st'] = self::CLOSED;
             $e['inrow'] = 0;
             $e['trips'] = 0;
-            $e['win'] = [];
             $e['probes'] = [];
             return self::CLOSED;
         }

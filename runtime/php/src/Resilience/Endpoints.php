@@ -122,7 +122,7 @@ final class Endpoints
                 'error' => $addrs === false ? 'the resolver failed' : 'no A record',
             ];
         }
-        State::put($name['key'], $set);
+        State::set($name['key'], $set);
         return $set;
     }
 }
