@@ -7,8 +7,8 @@
  * difference is the layers alone. State in APCu (as under php-fpm) when the process has it
  * enabled, per process otherwise; run it both ways:
  *
- *   php -d apc.enable_cli=1 tests/php/bench/resilience.php [docs/benchmarks.md]
- *   php tests/php/bench/resilience.php [docs/benchmarks.md]
+ *   php -d opcache.enable_cli=1 -d apc.enable_cli=1 tests/php/bench/resilience.php [docs/benchmarks.md]
+ *   php -d opcache.enable_cli=1 tests/php/bench/resilience.php [docs/benchmarks.md]
  *
  * With a path, the results replace the part of that file between
  * <!-- resilience-php-apcu:start --> and <!-- resilience-php-apcu:end --> (or -local).
@@ -53,21 +53,24 @@ $median = static function (array $xs): float {
 [$off, $on] = [$median($times['off']), $median($times['on'])];
 $where = Metrics::shared() ? 'apcu' : 'local';
 $load = implode(' ', array_map(static fn (float $l): string => sprintf('%.2f', $l), sys_getloadavg() ?: []));
-$state = $where === 'apcu' ? 'in APCu (`-d apc.enable_cli=1`, as under php-fpm)' : 'per process (no APCu)';
+$state = $where === 'apcu' ? 'in APCu (as under php-fpm)' : 'per process (no APCu)';
+$opcache = function_exists('opcache_get_status') && opcache_get_status(false) !== false;
+$flags = ($opcache ? ' -d opcache.enable_cli=1' : '') . ($where === 'apcu' ? ' -d apc.enable_cli=1' : '');
 $text = sprintf(
-    "PHP %s, state %s: %d sequential calls per round through `Brief\\Resilience\\Layers::call` over an attempt "
-        . "transport that answers at once (3 endpoints), median of %d interleaved rounds; load average when it "
-        . "ended: %s. `php%s tests/php/bench/resilience.php`\n\n"
+    "PHP %s (opcache %s), state %s: %d sequential calls per round through "
+        . "`Brief\\Resilience\\Layers::call` over an attempt transport that answers at once (3 endpoints), "
+        . "median of %d interleaved rounds; load average when it ended: %s. `php%s tests/php/bench/resilience.php`\n\n"
         . "| client | time per call |\n|---|---|\n"
         . "| `resilience: false` (one attempt, round-robin) | %.0f ns |\n"
         . "| default: balancer, breakers, budget, retry rules | %.0f ns |\n\n"
         . "Cost of the layers: **%.1f µs per call**.\n",
     PHP_VERSION,
+    $opcache ? 'on' : 'off',
     $state,
     CALLS,
     ROUNDS,
     $load,
-    $where === 'apcu' ? ' -d apc.enable_cli=1' : '',
+    $flags,
     $off,
     $on,
     ($on - $off) / 1000,

@@ -49,6 +49,15 @@ final class Layers
     /** @var array<string, list<string>> the keys of each endpoint's hot fields */
     private array $keys = [];
 
+    /** @var list<string> the endpoints of the last call, with their keys (a cache) */
+    private array $urls = [];
+
+    /** @var list<list<string>> */
+    private array $urlKeys = [];
+
+    /** @var list<string> */
+    private array $allKeys = [];
+
     public function __construct(
         private readonly string $service,
         private readonly Endpoints $endpoints,
@@ -174,10 +183,14 @@ final class Layers
             $window = $this->scope . $attempt->endpoint . "\x1fw";
             $slotMs = \max(1, \intdiv($breaker->windowMs, 10));
             State::windowAdd($window, $now, $slotMs, 1, (int) $failure);
-            $ratio = self::ratio($breaker, $window, $now);
-            $entered = Breaker::record($breaker, $e, $failure, $probe, $until, $now, $ratio);
-            if ($entered === Breaker::CLOSED) {
-                State::windowClear($window, $now, $slotMs);
+            if (!$failure && $e['st'] === Breaker::CLOSED) {
+                $e['inrow'] = 0; // the happy path, without a call
+            } else {
+                $ratio = self::ratio($breaker, $window, $now);
+                $entered = Breaker::record($breaker, $e, $failure, $probe, $until, $now, $ratio);
+                if ($entered === Breaker::CLOSED) {
+                    State::windowClear($window, $now, $slotMs);
+                }
             }
         }
         $this->store($attempt->endpoint, $before, $e);
@@ -311,11 +324,16 @@ final class Layers
      */
     private function records(array $urls): array
     {
-        $keys = [];
-        foreach ($urls as $url) {
-            $keys[] = $this->keys[$url] ??= $this->newEndpoint($url);
+        if ($urls !== $this->urls) {
+            $this->urls = $urls;
+            $this->urlKeys = [];
+            foreach ($urls as $url) {
+                $this->urlKeys[] = $this->keys[$url] ??= $this->newEndpoint($url);
+            }
+            $this->allKeys = \array_merge(...$this->urlKeys);
         }
-        $got = State::fetch(\array_merge(...$keys));
+        $keys = $this->urlKeys;
+        $got = State::fetch($this->allKeys);
         $out = [];
         foreach ($keys as $i => $endpointKeys) {
             $e = self::NEW_RECORD;
