@@ -71,7 +71,8 @@ final class State
             self::$local[$key] = $value;
             return;
         }
-        \apcu_store(self::PREFIX . $key, $value);
+        // An endpoint that is gone (a pod replaced) leaves its entries for an hour at most.
+        \apcu_store(self::PREFIX . $key, $value, 3600);
     }
 
     /** Adds to a counter entry, 0 when missing, and returns the sum. */
