@@ -880,7 +880,7 @@ fn protoc_section(root: &Path, brief: &Path) -> String {
     let brief_dir = root.join("brief");
     let proto_dir = root.join("proto");
     let brief_cmd = || {
-        let mut c = Command::new(&brief);
+        let mut c = Command::new(brief);
         c.arg("check").arg(&brief_dir);
         c
     };

@@ -31,6 +31,12 @@ trap 'rm -rf "$bin"' EXIT
 )
 (cd examples/summer/go && go build -o "$bin/summer-call-go" ./cmd/call)
 
+echo "== resilience: generate the PHP client, check the PHP runner (php -l, PSR-12)"
+"$target/brief" codegen tests/resilience/contract --lang php --out tests/resilience/php/gen \
+  --php-runtime ../../../../runtime/php
+for f in tests/resilience/php/*.php; do php -l "$f" >/dev/null || { php -l "$f"; exit 1; }; done
+phpcs -q --standard=PSR12 --report=summary tests/resilience/php/runner.php tests/resilience/php/Runner.php
+
 # The DNS scenario edits this file, which each runner sees as /etc/hosts.
 cp /etc/hosts "$bin/hosts"
 
@@ -38,8 +44,11 @@ cp /etc/hosts "$bin/hosts"
   -faultserver "$bin/faultserver" \
   -runner "rust=$target/brief-resilience-runner" \
   -runner "go=$bin/runner" \
+  -runner "php=$root/tests/resilience/php/runner" \
+  -runner "php-no-apcu=$root/tests/resilience/php/runner-no-apcu" \
   -hosts "$bin/hosts" \
   -summer-server "$target/summer-server" \
   -summer-call "rust=$target/summer-call" \
   -summer-call "go=$bin/summer-call-go" \
+  -summer-call "php=$root/examples/summer/php/call" \
   ${1:+-only "$1"}

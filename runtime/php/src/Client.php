@@ -4,16 +4,26 @@ declare(strict_types=1);
 
 namespace Brief;
 
+use Brief\Resilience\Attempt;
+use Brief\Resilience\Endpoints;
+use Brief\Resilience\Layers;
+
 /**
  * Calls the rpcs of one service over the brief protocol; generated clients wrap one.
  *
  * Endpoints: the base URL given (several may be separated by commas), else the
- * environment variable SERVICE_<NAME>_URL; several are used round-robin.
+ * environment variable SERVICE_<NAME>_URL; `dns+http://host:port` stands for every
+ * address of host (docs/resilience.md).
+ *
+ * Every call goes through the resilience layers (Resilience\Layers): retries within the
+ * deadline and the retry budget, power of two choices among the endpoints, a circuit
+ * breaker per endpoint; ClientOptions changes or turns them off.
  *
  * Every call has a deadline: the smallest of the call's timeout, the rpc's deadline from
  * the contract (or as ClientOptions replace it) and the time left of the request being
- * served. The request's id, trace (with a new span id), tracestate, baggage and the
- * caller's name (SERVICE_NAME) go with it.
+ * served; it covers every attempt. The request's id, trace (with a new span id),
+ * tracestate, baggage and the caller's name (SERVICE_NAME) go with it, the same on every
+ * attempt, which X-Brief-Attempt numbers.
  *
  * Connections: one curl handle per process is reused, so calls keep their connections
  * alive for as long as the process lives (a CLI worker, a whole request under php-fpm;
@@ -21,15 +31,11 @@ namespace Brief;
  */
 final class Client
 {
-    /** @var list<string> */
-    private readonly array $endpoints;
+    private readonly Layers $layers;
 
     private readonly ClientOptions $options;
 
     private readonly string $caller;
-
-    /** @var array<string, int> the next endpoint per service */
-    private static array $next = [];
 
     /** @var array<int, \CurlHandle> one handle per protocol: HTTP/1.1 and h2c never share connections */
     private static array $curl = [];
@@ -59,16 +65,12 @@ final class Client
             $baseUrl = $value;
             $source = $variable;
         }
-        $endpoints = Discovery::endpoints($baseUrl, $source);
-        foreach ($endpoints as $url) {
-            if (\str_starts_with($url, 'dns+')) {
-                throw new RpcException(
-                    Code::FailedPrecondition,
-                    "$source: $url: dns+http discovery is not in the PHP client yet (the Rust and Go ones have it)",
-                );
-            }
-        }
-        $this->endpoints = $endpoints;
+        $endpoints = new Endpoints(
+            Discovery::endpoints($baseUrl, $source),
+            $this->options->dnsRefreshMs,
+            $this->options->resolver,
+        );
+        $this->layers = new Layers($service, $endpoints, $this->options);
         $caller = $this->options->callerName ?? \getenv('SERVICE_NAME');
         $this->caller = \is_string($caller) ? $caller : '';
     }
@@ -91,10 +93,13 @@ final class Client
         return self::$connections;
     }
 
-    /** @return list<string> the base URLs in use */
+    /**
+     * @return list<string> the base URLs in use (dns+http names resolved)
+     * @throws RpcException unavailable when a dns+http name has never resolved
+     */
     public function endpoints(): array
     {
-        return $this->endpoints;
+        return $this->layers->endpoints();
     }
 
     /**
@@ -108,7 +113,7 @@ final class Client
         $started = \hrtime(true);
         $code = 'ok';
         try {
-            return $this->attempt($rpc, $in, $options ?? new CallOptions(), $started);
+            return $this->send($rpc, $in, $options ?? new CallOptions(), $started);
         } catch (RpcException $e) {
             $code = $e->code()->value;
             throw $e;
@@ -117,7 +122,7 @@ final class Client
         }
     }
 
-    private function attempt(Rpc $rpc, object $in, CallOptions $options, int $started): object
+    private function send(Rpc $rpc, object $in, CallOptions $options, int $started): object
     {
         $timeoutMs = $this->options->rpcTimeoutsMs[$rpc->name] ?? $this->options->timeoutMs ?? $rpc->timeoutMs;
         if ($options->timeoutMs !== null) {
@@ -128,19 +133,13 @@ final class Client
         if ($ctx->deadline !== null && $ctx->deadline < $deadline) {
             $deadline = $ctx->deadline;
         }
-        $leftMs = \intdiv($deadline - \hrtime(true), 1_000_000);
-        if ($leftMs <= 0) {
-            throw new RpcException(Code::DeadlineExceeded, "deadline exceeded before calling {$rpc->path}");
-        }
 
         $body = Json::encode($in->jsonSerialize());
         $headers = [
             'Content-Type: application/json',
             'Connect-Protocol-Version: 1',
-            'Connect-Timeout-Ms: ' . $leftMs,
             'X-Request-Id: ' . $ctx->requestId,
             'Traceparent: ' . $ctx->traceparent(),
-            'X-Brief-Attempt: 1',
             'Expect:',
         ];
         if ($ctx->traceState !== '') {
@@ -160,10 +159,26 @@ final class Client
             $headers[] = 'Content-Encoding: gzip';
         }
 
-        $endpoint = $this->pick();
-        $response = $this->post($endpoint . $rpc->path, $headers, $body, $leftMs);
+        return $this->layers->call(
+            $rpc,
+            $options->retry,
+            $deadline,
+            fn (Attempt $a): object => $this->attempt($rpc, $a, $headers, $body, $deadline),
+        );
+    }
+
+    /**
+     * One HTTP attempt.
+     *
+     * @param list<string> $headers
+     */
+    private function attempt(Rpc $rpc, Attempt $a, array $headers, string $body, int $deadline): object
+    {
+        $headers[] = 'Connect-Timeout-Ms: ' . $a->timeoutMs;
+        $headers[] = 'X-Brief-Attempt: ' . $a->number;
+        $response = $this->post($a->endpoint . $rpc->path, $headers, $body, $a->timeoutMs);
         if ($response['error'] !== null) {
-            throw $this->transportError($rpc, $endpoint, $response['errno'], $response['error'], $deadline);
+            throw $this->transportError($rpc, $a, $response, $deadline);
         }
         $status = $response['status'];
         if ($status !== 200) {
@@ -206,10 +221,20 @@ final class Client
         return $e;
     }
 
-    private function transportError(Rpc $rpc, string $endpoint, int $errno, string $error, int $deadline): RpcException
+    /** @param array{errno: int, oserrno: int, error: ?string} $response */
+    private function transportError(Rpc $rpc, Attempt $a, array $response, int $deadline): RpcException
     {
+        $errno = $response['errno'];
+        $error = (string) $response['error'];
+        if ($errno === \CURLE_COULDNT_CONNECT && $response['oserrno'] === 111) {
+            // ECONNREFUSED: say it in the words of the other runtimes.
+            $error = "connection refused ($error)";
+        }
+        // Refused, unreachable, DNS: the request never left, any rpc may go elsewhere.
+        $a->unsent = \in_array($errno, [\CURLE_COULDNT_CONNECT, \CURLE_COULDNT_RESOLVE_HOST], true);
+        $a->refused = $errno === \CURLE_COULDNT_CONNECT;
         if ($errno === \CURLE_OPERATION_TIMEDOUT || \hrtime(true) >= $deadline) {
-            return new RpcException(Code::DeadlineExceeded, "deadline exceeded calling {$rpc->path} at $endpoint");
+            return new RpcException(Code::DeadlineExceeded, "deadline exceeded calling {$rpc->path} at {$a->endpoint}");
         }
         if ($errno === \CURLE_WRITE_ERROR) {
             return new RpcException(
@@ -217,25 +242,15 @@ final class Client
                 "response of {$rpc->path} larger than {$this->options->maxResponseBytes} bytes",
             );
         }
-        return new RpcException(Code::Unavailable, "calling {$rpc->path} at $endpoint: $error");
-    }
-
-    private function pick(): string
-    {
-        $n = \count($this->endpoints);
-        if ($n === 1) {
-            return $this->endpoints[0];
-        }
-        $i = self::$next[$this->service] ?? 0;
-        self::$next[$this->service] = ($i + 1) % $n;
-        return $this->endpoints[$i % $n];
+        return new RpcException(Code::Unavailable, "calling {$rpc->path} at {$a->endpoint}: $error");
     }
 
     /**
      * One POST over the process's curl handle.
      *
      * @param list<string> $headers
-     * @return array{status: int, headers: array<string, ?string>, body: string, errno: int, error: ?string}
+     * @return array{status: int, headers: array<string, ?string>, body: string, errno: int, oserrno: int,
+     *     error: ?string}
      */
     private function post(string $url, array $headers, string $body, int $timeoutMs): array
     {
@@ -281,6 +296,7 @@ final class Client
             ],
             'body' => $received,
             'errno' => $errno,
+            'oserrno' => $errno === 0 ? 0 : (int) \curl_getinfo($h, \CURLINFO_OS_ERRNO),
             'error' => $ok === false || $errno !== 0 ? \curl_error($h) : null,
         ];
     }

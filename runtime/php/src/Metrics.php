@@ -100,7 +100,7 @@ final class Metrics
             \ksort($series[$side]);
             $out .= self::family($side, $series[$side]);
         }
-        return $out;
+        return $out . Resilience\Counters::render();
     }
 
     /** @param array<string, array{codes?: array<string, int>, buckets?: array<int, int>, sum?: int}> $all */

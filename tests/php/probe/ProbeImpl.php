@@ -45,7 +45,7 @@ final class ProbeImpl implements ProbeServer
             throw new Conflict();
         }
         if ($in->id <= 0) {
-            throw new NotFound(id: $in->id, what: 'item');
+            throw new NotFound(id: $in->id, what: 'item', message: "no item with id {$in->id}");
         }
         return new Found(id: $in->id);
     }

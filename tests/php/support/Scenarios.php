@@ -58,7 +58,7 @@ final class Scenarios
         $e = self::error(static fn () => $client->find(new FindIn(id: -3, conflict: false)));
         Assert::assertInstanceOf(NotFound::class, $e);
         $got = [$e->id, $e->what, $e->getMessage(), $e->code()];
-        Assert::assertSame([-3, 'item', 'No such item', Code::NotFound], $got);
+        Assert::assertSame([-3, 'item', 'no item with id -3', Code::NotFound], $got);
         Assert::assertSame('probe.NotFound', $e->details()[0]->type);
         $e = self::error(static fn () => $client->find(new FindIn(id: 1, conflict: true)));
         Assert::assertInstanceOf(Conflict::class, $e);

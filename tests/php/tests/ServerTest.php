@@ -81,7 +81,7 @@ final class ServerTest extends TestCase
         $this->assertSame(404, $r->status);
         $body = json_decode($r->body, true);
         $this->assertSame('not_found', $body['code']);
-        $this->assertSame('No such item', $body['message']);
+        $this->assertSame('no item with id -3', $body['message'], 'the message the handler chose');
         $this->assertSame('probe.NotFound', $body['details'][0]['type']);
         $this->assertSame('{"id":-3,"what":"item"}', base64_decode($body['details'][0]['value']));
         $this->assertSame(['id' => -3, 'what' => 'item'], $body['details'][0]['debug']);
