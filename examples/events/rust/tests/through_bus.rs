@@ -103,7 +103,7 @@ async fn published_events_arrive_decoded_equal_and_once() {
 
     let client = Client::new(
         "data-bus",
-        ClientConfig::with_url(&format!("http://{bus_addr}")),
+        ClientConfig::with_url(format!("http://{bus_addr}")),
     )
     .unwrap();
     let publisher = Publisher::new(client, "accounts");
@@ -161,7 +161,7 @@ async fn published_events_arrive_decoded_equal_and_once() {
 async fn a_malformed_event_is_refused_naming_the_field() {
     let recorder = Recorder::default();
     let addr = consumer(recorder.clone()).await;
-    let client = Client::new(SERVICE, ClientConfig::with_url(&format!("http://{addr}"))).unwrap();
+    let client = Client::new(SERVICE, ClientConfig::with_url(format!("http://{addr}"))).unwrap();
     let route = RpcInfo::new(SERVICE, ACCOUNT_CLOSED_TOPIC.route);
     let call = |body: &'static str| {
         let client = client.clone();
