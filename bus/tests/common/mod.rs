@@ -255,8 +255,12 @@ pub fn event(topic: &str, id: &str, data: Value) -> Value {
 }
 
 /// A client of the bus's publish rpc.
+/// The client's own retries are off: the tests count failed attempts themselves (and
+/// retry them, same id), to show that the bus was killed while publishes were in flight.
 pub fn publisher(url: &str) -> Client {
-    Client::new("data-bus", ClientConfig::with_url(url)).unwrap()
+    let mut config = ClientConfig::with_url(url);
+    config.resilience = brief_runtime::ResilienceConfig::off();
+    Client::new("data-bus", config).unwrap()
 }
 
 /// Publishes `events`, returning `accepted` or the bus's error.
