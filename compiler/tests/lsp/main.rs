@@ -2,6 +2,7 @@
 //! server's stdin and reads its stdout, as an editor does.
 
 mod client;
+mod navigation;
 
 use client::{position, range_json, scratch, uri, utf16_column, Client};
 use serde_json::{json, Value};
