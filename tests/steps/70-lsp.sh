@@ -52,7 +52,7 @@ message Hello { name string `Grüße 😀` size strng price Money }
 BRIEF
 cat > "$work/common.brief" <<'BRIEF'
 // Shared: é 😀
-message Money { `é 😀` cents int } `An amount`
+message Note { text string } `é 😀` message Money { cents int } `An amount`
 BRIEF
 
 echo "== lsp: headless Neovim $(nvim --version | head -1 | cut -d' ' -f2) opens a contract with a typo"
@@ -71,6 +71,7 @@ python3 - "$work/shown.json" "$work" <<'PY'
 import json, os, sys
 shown = json.load(open(sys.argv[1]))
 assert shown["found"], f"Neovim showed no diagnostics: {shown}"
+assert len(shown["diagnostics"]) == 1, shown["diagnostics"]
 [d] = shown["diagnostics"]
 line = 'message Hello { name string `Grüße 😀` size strng price Money }'
 assert d["code"] == "brief::unknown_type", d
@@ -83,7 +84,7 @@ print(f"lsp: Neovim shows {d['code']} on `{d['text']}` at line {d['line'] + 1}, 
 went = shown["definition"]
 assert went["moved"], f"go to definition did not leave the file: {went}"
 assert os.path.realpath(went["file"]) == os.path.realpath(os.path.join(sys.argv[2], "common.brief")), went
-declaration = 'message Money { `é 😀` cents int } `An amount`'
+declaration = 'message Note { text string } `é 😀` message Money { cents int } `An amount`'
 assert went["line"] == 1 and went["text"] == declaration, went
 assert went["col"] == declaration.encode().index(b"Money"), went
 print(f"lsp: go to definition of `Money` opened common.brief at line 2, byte column {went['col'] + 1}")

@@ -439,6 +439,7 @@ fn the_lifecycle_and_bad_requests() {
         "textDocument/hover",
         "textDocument/definition",
         "textDocument/completion",
+        "textDocument/prepareRename",
     ] {
         let result = client.result(
             method,
@@ -465,6 +466,7 @@ fn the_lifecycle_and_bad_requests() {
             "textDocument/hover",
             "textDocument/definition",
             "textDocument/completion",
+            "textDocument/prepareRename",
         ] {
             let response = client.request(method, json!({ "textDocument": doc, "position": at }));
             assert!(response.get("error").is_none(), "{method} {at}: {response}");
