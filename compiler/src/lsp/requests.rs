@@ -231,6 +231,9 @@ fn prepare_rename(
     }))
 }
 
+// `WorkspaceEdit::changes` is keyed by `Uri`, which clippy takes for mutable (it caches
+// its parse lazily); the keys are never changed here.
+#[allow(clippy::mutable_key_type)]
 fn rename(worker: &mut Worker, p: RenameParams) -> Result<Option<WorkspaceEdit>, String> {
     let Some((a, symbol)) = symbol_at(worker, &p.text_document_position) else {
         return Ok(None);
