@@ -71,3 +71,20 @@ fn files_start_with_the_generated_header() {
         assert!(text.contains("DO NOT EDIT"));
     }
 }
+
+#[test]
+fn deprecated_items_carry_their_doc_as_the_note() {
+    let files = gen::generate(&corpus().model, Lang::Rust, &Options::default()).unwrap();
+    let fields = &files[&PathBuf::from("deprecated_fields.rs")];
+    // With a doc, the compiler says why; without one, plain `#[deprecated]`.
+    assert!(
+        fields.contains("#[deprecated(note = \"Use name\")]\n    #[serde("),
+        "{fields}"
+    );
+    assert!(fields.contains("#[deprecated]\n    #[serde(rename = \"legacyId\""));
+    let rpcs = &files[&PathBuf::from("large_contract.rs")];
+    assert!(
+        rpcs.contains("#[deprecated(note = \"Use removeFromCart\")]\n    #[allow(deprecated)]\n    pub async fn clear_cart("),
+        "{rpcs}"
+    );
+}

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,8 @@ var quietLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 type summer struct {
 	slowDone atomic.Int32
 	started  chan struct{}
+	ended    chan ctxEnd   // when set, case -2 reports how its ctx ended
+	release  chan struct{} // case -7 blocks until it is closed
 }
 
 func (s *summer) Sum(ctx context.Context, in *SumIn) (*SumOut, error) {
@@ -35,7 +38,15 @@ func (s *summer) Sum(ctx context.Context, in *SumIn) (*SumOut, error) {
 	case -1:
 		panic("boom")
 	case -2: // block until the deadline
+		entered := time.Now()
 		<-ctx.Done()
+		if s.ended != nil {
+			dl, _ := ctx.Deadline()
+			select { // never blocks: a test that stopped listening has what it needs
+			case s.ended <- ctxEnd{entered: entered, deadline: dl, err: ctx.Err()}:
+			default:
+			}
+		}
 		return nil, ctx.Err()
 	case -3: // return error code number B with a detail
 		code := brief.Codes[in.B]
@@ -52,6 +63,8 @@ func (s *summer) Sum(ctx context.Context, in *SumIn) (*SumOut, error) {
 		s.slowDone.Add(1)
 	case -6:
 		return nil, errors.New("plain failure")
+	case -7: // ignore the context and block until released
+		<-s.release
 	}
 	info := fmt.Sprintf("%d+%d", in.A, in.B)
 	return &SumOut{Sum: in.A + in.B, Info: &info}, nil
@@ -66,11 +79,19 @@ func (s *summer) Get(ctx context.Context, in *GetIn) (*GetOut, error) {
 
 func (s *summer) Echo(ctx context.Context, in *Order) (*Order, error) { return in, nil }
 
-// protoRecorder records the protocol and request headers the server saw.
+// ctxEnd is how a handler's context ended: when the handler was entered, the
+// context's deadline, and its error.
+type ctxEnd struct {
+	entered, deadline time.Time
+	err               error
+}
+
+// protoRecorder records the protocol and request headers the server saw, and when.
 type protoRecorder struct {
 	mu     sync.Mutex
 	protos []int
 	hdrs   []http.Header
+	seen   time.Time
 	next   http.Handler
 }
 
@@ -78,8 +99,16 @@ func (p *protoRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.protos = append(p.protos, r.ProtoMajor)
 	p.hdrs = append(p.hdrs, r.Header.Clone())
+	p.seen = time.Now()
 	p.mu.Unlock()
 	p.next.ServeHTTP(w, r)
+}
+
+// lastSeen is the last request's headers and the time it reached the handler.
+func (p *protoRecorder) lastSeen() (http.Header, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.hdrs[len(p.hdrs)-1], p.seen
 }
 
 func (p *protoRecorder) last() (int, http.Header) {
@@ -522,53 +551,96 @@ func TestHealthReadyMetrics(t *testing.T) {
 	}
 }
 
+// The deadline checks are causal rather than timed, so that a busy machine cannot fail
+// them: the client asks for the time it has left, rounded down; the server's deadline is
+// exactly that long after the request's arrival; a handler that ignores its context is
+// still blocked when the call returns. (The server answering at its own deadline is
+// TestBadInput's "deadline passes in handler".)
 func TestDeadlineExceededPromptly(t *testing.T) {
-	base, _, _ := newSummer(t)
+	base, impl, rec := newSummer(t)
+	impl.ended = make(chan ctxEnd, 1)
+	impl.release = make(chan struct{})
+	t.Cleanup(func() { close(impl.release) }) // before the server stops
+	// call runs Sum and checks that it failed with deadline_exceeded, no earlier than
+	// want (or what is left of ctx's deadline) after it started, and that the server was
+	// asked for that, less the time the request took to leave, rounded down to whole
+	// milliseconds (never up).
+	call := func(t *testing.T, c *SummerClient, ctx context.Context, in *SumIn, want time.Duration, opts ...brief.CallOption) (ask time.Duration, seen time.Time) {
+		t.Helper()
+		start := time.Now()
+		if dl, ok := ctx.Deadline(); ok && dl.Sub(start) < want {
+			want = dl.Sub(start) // what is left of ctx's deadline
+		}
+		_, err := c.Sum(ctx, in, opts...)
+		el := time.Since(start)
+		if brief.CodeOf(err) != brief.CodeDeadlineExceeded {
+			t.Fatalf("got %v", err)
+		}
+		hdr, seen := rec.lastSeen()
+		ms, perr := strconv.ParseInt(hdr.Get("Connect-Timeout-Ms"), 10, 64)
+		ask = time.Duration(ms) * time.Millisecond
+		if perr != nil || ask > want || ask < want-seen.Sub(start)-time.Millisecond {
+			t.Fatalf("Connect-Timeout-Ms %q: want %v less the %v before the server saw it", hdr.Get("Connect-Timeout-Ms"), want, seen.Sub(start))
+		}
+		if el < want-time.Millisecond {
+			t.Fatalf("returned after %v, before the deadline of %v", el, want)
+		}
+		return ask, seen
+	}
+	// ended checks that the server gave the handler's context a deadline Connect-
+	// Timeout-Ms after the request's arrival (which lies between the recorder seeing the
+	// request and the handler being entered), and that the context ended: by that
+	// deadline, or a moment earlier by the client going away when its own timer (the
+	// same deadline, counted from before the request left) fired first.
+	ended := func(t *testing.T, ask time.Duration, seen time.Time) {
+		t.Helper()
+		var e ctxEnd
+		select {
+		case e = <-impl.ended:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the handler's context did not end")
+		}
+		if !errors.Is(e.err, context.DeadlineExceeded) && !errors.Is(e.err, context.Canceled) {
+			t.Fatalf("the handler's context ended with %v", e.err)
+		}
+		if e.deadline.Before(seen.Add(ask)) || e.deadline.After(e.entered.Add(ask)) {
+			t.Fatalf("server deadline %v after the request was seen, want %v after its arrival", e.deadline.Sub(seen), ask)
+		}
+	}
+	t.Run("handler honours ctx", func(t *testing.T) {
+		c := client(t, base, brief.WithHTTPClient(http.DefaultClient))
+		ask, seen := call(t, c, context.Background(), &SumIn{A: -2}, 100*time.Millisecond, brief.WithTimeout(100*time.Millisecond))
+		ended(t, ask, seen)
+	})
+	// The handler stays blocked until the test ends: the call returning proves that
+	// nobody waited for it.
 	for _, tc := range []struct {
 		name string
-		in   SumIn
 		opt  brief.ClientOption
 	}{
-		{"handler honours ctx", SumIn{A: -2}, brief.WithHTTPClient(http.DefaultClient)},
-		{"handler ignores ctx", SumIn{A: -4, B: 400}, brief.WithHTTPClient(http.DefaultClient)},
-		{"h2c", SumIn{A: -4, B: 400}, brief.WithH2C()},
+		{"handler ignores ctx", brief.WithHTTPClient(http.DefaultClient)},
+		{"h2c", brief.WithH2C()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := client(t, base, tc.opt)
-			start := time.Now()
-			_, err := c.Sum(context.Background(), &tc.in, brief.WithTimeout(100*time.Millisecond))
-			el := time.Since(start)
-			if brief.CodeOf(err) != brief.CodeDeadlineExceeded {
-				t.Fatalf("got %v", err)
-			}
-			// The server counts the deadline from the request's arrival, so its
-			// answer may come a little before the client's own timer fires.
-			if el < 90*time.Millisecond || el > 150*time.Millisecond {
-				t.Fatalf("returned after %v, want within 50ms of 100ms", el)
-			}
+			call(t, c, context.Background(), &SumIn{A: -7}, 100*time.Millisecond, brief.WithTimeout(100*time.Millisecond))
 		})
 	}
 	// The rpc's timeout (300ms) applies when smaller than the option and ctx.
 	c := client(t, base)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	start := time.Now()
-	_, err := c.Sum(ctx, &SumIn{A: -2}, brief.WithTimeout(2*time.Second))
-	if el := time.Since(start); brief.CodeOf(err) != brief.CodeDeadlineExceeded || el < 290*time.Millisecond || el > 350*time.Millisecond {
-		t.Fatalf("rpc timeout: %v after %v", err, el)
-	}
+	ask, seen := call(t, c, ctx, &SumIn{A: -2}, 300*time.Millisecond, brief.WithTimeout(2*time.Second))
+	ended(t, ask, seen)
 	// A context deadline smaller than both applies.
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 60*time.Millisecond)
 	defer cancel2()
-	start = time.Now()
-	_, err = c.Sum(ctx2, &SumIn{A: -2})
-	if el := time.Since(start); brief.CodeOf(err) != brief.CodeDeadlineExceeded || el > 110*time.Millisecond {
-		t.Fatalf("ctx deadline: %v after %v", err, el)
-	}
+	ask, seen = call(t, c, ctx2, &SumIn{A: -2}, 60*time.Millisecond)
+	ended(t, ask, seen)
 	// A cancelled context gives canceled.
 	ctx3, cancel3 := context.WithCancel(context.Background())
 	go func() { time.Sleep(20 * time.Millisecond); cancel3() }()
-	_, err = c.Sum(ctx3, &SumIn{A: -2})
+	_, err := c.Sum(ctx3, &SumIn{A: -2})
 	if brief.CodeOf(err) != brief.CodeCanceled {
 		t.Fatalf("cancel: %v", err)
 	}

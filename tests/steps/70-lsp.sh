@@ -3,8 +3,9 @@
 # (the engine VS Code uses). Then `brief lsp` in a real editor: headless Neovim (Debian's
 # package; tests/setup.sh installs it) opens a contract with a typo on a line with
 # non-ASCII text, its LSP client starts `brief lsp`, and the diagnostic it shows must be
-# on the typo, at the right column. The scripted protocol tests are in
-# compiler/tests/lsp (step 10).
+# on the typo, at the right column; then "go to definition" on a type declared in an
+# imported file must take the editor there, onto the name. The scripted protocol tests
+# are in compiler/tests/lsp (step 10).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -41,11 +42,17 @@ SH
 chmod +x "$work/brief"
 
 cat > "$work/greeter.brief" <<'BRIEF'
+import "common.brief"
+
 service "greeter"
 
 rpc greet (Hello) Hello
 
-message Hello { name string `Grüße 😀` size strng }
+message Hello { name string `Grüße 😀` size strng price Money }
+BRIEF
+cat > "$work/common.brief" <<'BRIEF'
+// Shared: é 😀
+message Note { text string } `é 😀` message Money { cents int } `An amount`
 BRIEF
 
 echo "== lsp: headless Neovim $(nvim --version | head -1 | cut -d' ' -f2) opens a contract with a typo"
@@ -55,23 +62,32 @@ echo "== lsp: headless Neovim $(nvim --version | head -1 | cut -d' ' -f2) opens 
   XDG_STATE_HOME="$work/state" XDG_DATA_HOME="$work/data" \
   BRIEF_LSP_CMD="$work/brief" BRIEF_LSP_OUT="$work/shown.json" \
     timeout 60 nvim --headless -n -i NONE -u "$root/tests/lsp/nvim.lua" greeter.brief \
-      -c 'lua BriefWriteDiagnostics()' -c 'qa!' </dev/null
+      -c 'lua BriefDiagnostics()' -c 'lua BriefDefinition(7, "strng", "Money")' \
+      -c 'lua BriefWrite()' -c 'qa!' </dev/null
 )
 server_pid="$(cat "$work/server.pid")"
 
-python3 - "$work/shown.json" <<'PY'
-import json, sys
+python3 - "$work/shown.json" "$work" <<'PY'
+import json, os, sys
 shown = json.load(open(sys.argv[1]))
 assert shown["found"], f"Neovim showed no diagnostics: {shown}"
+assert len(shown["diagnostics"]) == 1, shown["diagnostics"]
 [d] = shown["diagnostics"]
-line = 'message Hello { name string `Grüße 😀` size strng }'
+line = 'message Hello { name string `Grüße 😀` size strng price Money }'
 assert d["code"] == "brief::unknown_type", d
-assert d["line"] == 4, d
+assert d["line"] == 6, d
 assert d["col"] == line.encode().index(b"strng"), d
 assert d["text"] == "strng", d
 assert d["message"].startswith("unknown type `strng`"), d
 assert "did you mean `string`?" in d["message"], d
 print(f"lsp: Neovim shows {d['code']} on `{d['text']}` at line {d['line'] + 1}, byte column {d['col'] + 1}")
+went = shown["definition"]
+assert went["moved"], f"go to definition did not leave the file: {went}"
+assert os.path.realpath(went["file"]) == os.path.realpath(os.path.join(sys.argv[2], "common.brief")), went
+declaration = 'message Note { text string } `é 😀` message Money { cents int } `An amount`'
+assert went["line"] == 1 and went["text"] == declaration, went
+assert went["col"] == declaration.encode().index(b"Money"), went
+print(f"lsp: go to definition of `Money` opened common.brief at line 2, byte column {went['col'] + 1}")
 PY
 
 # Quitting the editor shut the server down.

@@ -223,3 +223,27 @@ pub fn markdown(text: &str) -> Documentation {
         value: text.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_modifiers_offered_are_the_ones_the_checker_accepts() {
+        let sources = crate::MemorySources::new([(
+            "a.brief",
+            "service \"a\"\nrpc a (M) M bogus\nmessage M {}\n",
+        )]);
+        let checked = crate::check_with(&sources, &["a.brief".into()]).unwrap();
+        let help = checked
+            .diagnostics
+            .iter()
+            .find_map(|d| miette::Diagnostic::help(&d.error).map(|h| h.to_string()))
+            .unwrap();
+        let offered: Vec<&str> = MODIFIERS
+            .iter()
+            .map(|(label, _, _)| label.trim_end_matches("()"))
+            .collect();
+        assert_eq!(help, format!("the modifiers are: {}", offered.join(", ")));
+    }
+}

@@ -8,7 +8,7 @@ use miette::Diagnostic as _;
 
 use crate::check::Diagnostic;
 
-use super::text::LineIndex;
+use super::text::{LineIndex, LspLines};
 
 /// One diagnostic of the document `uri`, whose text and line index are given (the
 /// diagnostic's own source is that text).

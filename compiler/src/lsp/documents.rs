@@ -74,6 +74,11 @@ impl Documents {
         Some(doc.path.clone())
     }
 
+    /// Every open document.
+    pub fn iter(&self) -> impl Iterator<Item = &Document> {
+        self.by_path.values()
+    }
+
     /// The URI to show for a path: the open document's, else the file's.
     pub fn uri_of(&self, path: &Path) -> Uri {
         match self.by_path(path) {

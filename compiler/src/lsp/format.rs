@@ -4,7 +4,7 @@ use lsp_types::TextEdit;
 
 use crate::fmt::format_source;
 
-use super::text::LineIndex;
+use super::text::{LineIndex, LspLines};
 
 /// The edit that formats a text (none when it is formatted already), or why it cannot
 /// be formatted: a file with a syntax error is left alone, as `brief fmt` leaves it.

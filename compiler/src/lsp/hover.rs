@@ -4,12 +4,10 @@ use std::fmt::Write as _;
 
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
-use crate::model::{Field, FileId, Model};
+use crate::model::{Field, FileId, Model, Symbol};
 
-use super::navigate::Symbol;
-
-/// What to show for a symbol used in (or declared by) `from`.
-pub fn hover(model: &Model, symbol: Symbol, from: FileId) -> Hover {
+/// What to show for a symbol used in (or declared by) `from`; nothing for a file.
+pub fn hover(model: &Model, symbol: Symbol, from: FileId) -> Option<Hover> {
     let mut code = String::new();
     let (doc, declared_in) = match symbol {
         Symbol::Message(id) => {
@@ -33,6 +31,7 @@ pub fn hover(model: &Model, symbol: Symbol, from: FileId) -> Hover {
             write_fields(&mut code, model, &e.fields);
             (e.doc.as_deref(), e.file)
         }
+        Symbol::File(_) => return None,
     };
     let mut value = format!("```brief\n{code}\n```");
     if let Some(doc) = doc {
@@ -45,13 +44,13 @@ pub fn hover(model: &Model, symbol: Symbol, from: FileId) -> Hover {
             model.file(declared_in).display_path()
         );
     }
-    Hover {
+    Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
             value,
         }),
         range: None,
-    }
+    })
 }
 
 fn write_fields(code: &mut String, model: &Model, fields: &[Field]) {

@@ -13,6 +13,7 @@ mod documents;
 mod format;
 mod hover;
 mod navigate;
+mod rename;
 mod requests;
 mod server;
 mod symbols;
@@ -20,6 +21,7 @@ mod text;
 mod transport;
 mod uri;
 mod worker;
+mod workspace;
 
 pub use server::serve;
 
@@ -29,6 +31,10 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 << 20;
 /// The largest document checked: as `brief check` reads files.
 pub const DEFAULT_MAX_FILE_SIZE: usize = 16 << 20;
 
+/// How many directory entries (files and folders) a search for references or a rename
+/// reads below the workspace folders.
+pub const DEFAULT_MAX_WORKSPACE_ENTRIES: usize = 100_000;
+
 /// The server's limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
@@ -36,6 +42,8 @@ pub struct Options {
     pub max_message_size: usize,
     /// A document larger than this gets one diagnostic saying so instead of a check.
     pub max_file_size: usize,
+    /// A search of the workspace stops after this many directory entries.
+    pub max_workspace_entries: usize,
 }
 
 impl Default for Options {
@@ -43,6 +51,7 @@ impl Default for Options {
         Options {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_workspace_entries: DEFAULT_MAX_WORKSPACE_ENTRIES,
         }
     }
 }

@@ -1,65 +1,69 @@
-//! Which declaration a name refers to, and where it is declared.
+//! What a name refers to and every place that names it, from the front end's reference
+//! spans ([`Model::symbol_at`], [`Model::references_to`]): the server never looks a
+//! name up by its text.
 
-use crate::model::{EnumId, ErrorId, FileId, MessageId, Model, Span};
+use std::path::PathBuf;
 
-use super::completion::{visible, DeclKind};
+use lsp_types::Location;
 
-/// A declaration a name can refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Symbol {
-    Message(MessageId),
-    Enum(EnumId),
-    Error(ErrorId),
+use crate::model::{Model, Span, Symbol};
+
+use super::documents::Documents;
+use super::text::span_range;
+
+/// A declaration (or a file) found in one check, to be found again in another check
+/// that read other files: by its file and where its name starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub path: PathBuf,
+    pub start: u32,
+    pub file_itself: bool,
 }
 
-/// The declaration named by the word at `offset` of `file` (the end of a word counts,
-/// as a cursor right after it does), looked up in the file's scope.
-pub fn symbol_at(model: &Model, file: FileId, offset: usize) -> Option<Symbol> {
-    let source = &model.file(file).source;
-    let word = word_at(source, offset)?;
-    let name = &source[word.0..word.1];
-    let found = visible(model, file).into_iter().find(|v| v.name == name)?;
-    let f = model.file(found.file);
-    Some(match found.kind {
-        DeclKind::Message => Symbol::Message(
-            *f.messages
-                .iter()
-                .find(|&&m| model.message(m).name == name)?,
-        ),
-        DeclKind::Enum => Symbol::Enum(*f.enums.iter().find(|&&e| model.enum_(e).name == name)?),
-        DeclKind::Error => Symbol::Error(*f.errors.iter().find(|&&e| model.error(e).name == name)?),
-    })
-}
-
-/// The byte range of the identifier at or right before `offset`.
-pub fn word_at(text: &str, offset: usize) -> Option<(usize, usize)> {
-    if offset > text.len() || !text.is_char_boundary(offset) {
-        return None;
+pub fn anchor(model: &Model, symbol: Symbol) -> Anchor {
+    let span = model.definition(symbol);
+    Anchor {
+        path: model.file(span.file).path.clone(),
+        start: span.start,
+        file_itself: matches!(symbol, Symbol::File(_)),
     }
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let start = text[..offset].rfind(|c| !is_word(c)).map_or(0, |i| i + 1);
-    let end = text[offset..]
-        .find(|c| !is_word(c))
-        .map_or(text.len(), |i| offset + i);
-    (start < end).then_some((start, end))
 }
 
-/// The span of a declaration's name.
-pub fn definition(model: &Model, symbol: Symbol) -> Span {
-    let (span, name) = match symbol {
-        Symbol::Message(id) => (model.message(id).span, &model.message(id).name),
-        Symbol::Enum(id) => (model.enum_(id).span, &model.enum_(id).name),
-        Symbol::Error(id) => (model.error(id).span, &model.error(id).name),
-    };
-    // The declaration's span starts at its keyword; the name is the next word.
-    let text = model.snippet(span);
-    let keyword_end = text.find(char::is_whitespace).unwrap_or(0);
-    let start = text[keyword_end..]
-        .find(name.as_str())
-        .map_or(0, |i| keyword_end + i);
-    Span {
-        file: span.file,
-        start: span.start + start as u32,
-        end: span.start + (start + name.len()) as u32,
+/// The symbol an anchor names in `model`, if the model read its file.
+pub fn find(model: &Model, anchor: &Anchor) -> Option<Symbol> {
+    let file = model.files.iter().find(|f| f.path == anchor.path)?;
+    if anchor.file_itself {
+        return Some(Symbol::File(file.id));
     }
+    model
+        .symbol_at(file.id, anchor.start)
+        .filter(|&s| model.definition(s).start == anchor.start)
+}
+
+/// The name under the cursor: a reference's span, or a declaration's name.
+pub fn name_at(model: &Model, symbol: Symbol, file: crate::model::FileId, offset: u32) -> Span {
+    match model.reference_at(file, offset) {
+        Some(r) => r.span,
+        None => model.definition(symbol),
+    }
+}
+
+/// Every use of a symbol, with its declaration first when asked for (a file has no
+/// declaration to show).
+pub fn uses(model: &Model, symbol: Symbol, with_declaration: bool) -> Vec<Span> {
+    let declaration =
+        (with_declaration && !matches!(symbol, Symbol::File(_))).then(|| model.definition(symbol));
+    declaration
+        .into_iter()
+        .chain(model.references_to(symbol).map(|r| r.span))
+        .collect()
+}
+
+/// A span as the editor names it: the open document's URI, else the file's.
+pub fn location(docs: &Documents, model: &Model, span: Span) -> Location {
+    let file = model.file(span.file);
+    Location::new(
+        docs.uri_of(&file.path),
+        span_range(file, span.start as usize, span.end as usize),
+    )
 }

@@ -6,7 +6,7 @@ use lsp_types::{DocumentSymbol, SymbolKind};
 use crate::syntax::ast::{Decl, Field, Span};
 use crate::syntax::parse;
 
-use super::text::LineIndex;
+use super::text::{LineIndex, LspLines};
 
 /// The symbols of a text; `None` when it does not parse.
 pub fn document_symbols(text: &str, lines: &LineIndex) -> Option<Vec<DocumentSymbol>> {

@@ -3,80 +3,48 @@
 
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
-/// Where each line of a text starts, so that a position costs a binary search and a
-/// walk over one line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LineIndex {
-    starts: Vec<usize>,
-    len: usize,
-}
+pub use crate::model::LineIndex;
+use crate::model::Utf16Position;
 
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
-        let starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter_map(|(i, b)| (b == b'\n').then_some(i + 1)),
-            )
-            .collect();
-        LineIndex {
-            starts,
-            len: text.len(),
-        }
-    }
-
-    fn line_of(&self, offset: usize) -> usize {
-        self.starts
-            .partition_point(|&s| s <= offset.min(self.len))
-            .max(1)
-            - 1
-    }
-
-    fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
-        let start = *self.starts.get(line)?;
-        let end = self.starts.get(line + 1).map_or(self.len, |next| next - 1);
-        Some(start..end)
-    }
-
+/// LSP positions on the model's line index: the front end owns the UTF-16 arithmetic,
+/// this only converts its positions to and from the protocol's types.
+pub trait LspLines {
     /// The LSP position of a byte offset (an offset inside a character counts from its
     /// start; one past the end is the end).
-    pub fn position(&self, text: &str, offset: usize) -> Position {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.line_of(offset);
-        let character: usize = text[self.starts[line]..offset]
-            .chars()
-            .map(char::len_utf16)
-            .sum();
-        Position::new(line as u32, character as u32)
-    }
-
+    fn position(&self, text: &str, offset: usize) -> Position;
     /// The byte offset of an LSP position; `None` for a line past the end. A column past
     /// the end of its line is the end of the line; one inside a surrogate pair is the
     /// character's start.
-    pub fn offset(&self, text: &str, position: Position) -> Option<usize> {
-        let range = self.line_range(position.line as usize)?;
-        let mut units = 0usize;
-        for (i, c) in text[range.clone()].char_indices() {
-            units += c.len_utf16();
-            if units > position.character as usize {
-                return Some(range.start + i);
-            }
-        }
-        Some(range.end)
-    }
-
-    pub fn range(&self, text: &str, start: usize, end: usize) -> Range {
+    fn offset(&self, text: &str, position: Position) -> Option<usize>;
+    fn range(&self, text: &str, start: usize, end: usize) -> Range {
         Range::new(self.position(text, start), self.position(text, end))
     }
-
     /// The whole text, for edits that replace it.
-    pub fn full_range(&self, text: &str) -> Range {
+    fn full_range(&self, text: &str) -> Range {
         self.range(text, 0, text.len())
     }
+}
+
+impl LspLines for LineIndex {
+    fn position(&self, text: &str, offset: usize) -> Position {
+        let p = self.utf16_position(text, offset);
+        Position::new(p.line, p.character)
+    }
+
+    fn offset(&self, text: &str, position: Position) -> Option<usize> {
+        self.offset_of_utf16(
+            text,
+            Utf16Position {
+                line: position.line,
+                character: position.character,
+            },
+        )
+    }
+}
+
+/// The range of a span of one of the model's files.
+pub fn span_range(file: &crate::model::File, start: usize, end: usize) -> Range {
+    file.lines().range(&file.source, start, end)
 }
 
 /// Applies one change as the client sent it: a whole new text, or a range replaced.
@@ -100,30 +68,6 @@ pub fn apply_change(text: &str, change: TextDocumentContentChangeEvent) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utf16_positions_round_trip() {
-        // `é` is one UTF-16 unit in two bytes, `😀` two units in four bytes.
-        let src = "a😀b\r\n\té😀c\nlast";
-        let lines = LineIndex::new(src);
-        for (offset, line, character) in [
-            (0, 0, 0),
-            (1, 0, 1),
-            (5, 0, 3),
-            (8, 1, 0),
-            (11, 1, 2),
-            (15, 1, 4),
-            (17, 2, 0),
-            (src.len(), 2, 4),
-        ] {
-            let p = Position::new(line, character);
-            assert_eq!(lines.position(src, offset), p, "{offset}");
-            assert_eq!(lines.offset(src, p), Some(offset));
-        }
-        assert_eq!(lines.offset(src, Position::new(0, 2)), Some(1));
-        assert_eq!(lines.offset(src, Position::new(2, 99)), Some(src.len()));
-        assert_eq!(lines.offset(src, Position::new(3, 0)), None);
-    }
 
     #[test]
     fn applies_ranged_and_full_changes() {

@@ -13,6 +13,7 @@ use lsp_types::{InitializeParams, PublishDiagnosticsParams, Uri};
 use super::analysis::{analyze, Analysis};
 use super::documents::Documents;
 use super::transport::Outbox;
+use super::workspace::Workspace;
 use super::{requests, Options};
 
 /// Work for the analysis thread, in the order the client sent it.
@@ -29,6 +30,8 @@ pub enum Job {
 pub struct Client {
     /// It takes `${1:...}` snippets in completions.
     pub snippets: bool,
+    /// The folders it opened.
+    pub workspace: Workspace,
 }
 
 impl Client {
@@ -41,7 +44,10 @@ impl Client {
             .and_then(|c| c.completion_item.as_ref())
             .and_then(|i| i.snippet_support)
             .unwrap_or(false);
-        Client { snippets }
+        Client {
+            snippets,
+            workspace: Workspace::from_params(params),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! server's stdin and reads its stdout, as an editor does.
 
 mod client;
+mod navigation;
 
 use client::{position, range_json, scratch, uri, utf16_column, Client};
 use serde_json::{json, Value};
@@ -438,6 +439,7 @@ fn the_lifecycle_and_bad_requests() {
         "textDocument/hover",
         "textDocument/definition",
         "textDocument/completion",
+        "textDocument/prepareRename",
     ] {
         let result = client.result(
             method,
@@ -464,6 +466,7 @@ fn the_lifecycle_and_bad_requests() {
             "textDocument/hover",
             "textDocument/definition",
             "textDocument/completion",
+            "textDocument/prepareRename",
         ] {
             let response = client.request(method, json!({ "textDocument": doc, "position": at }));
             assert!(response.get("error").is_none(), "{method} {at}: {response}");

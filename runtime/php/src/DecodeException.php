@@ -11,18 +11,40 @@ namespace Brief;
  */
 final class DecodeException extends RpcException
 {
-    /** How much of an offending value or key an error message echoes. */
+    /** How many characters of an offending value or key an error message repeats. */
     public const ECHO_LIMIT = 64;
 
-    public function __construct(private string $path, private readonly string $reason)
+    /** The most segments a path shows: a deeper one keeps its first and last halves. */
+    public const PATH_MAX_SEGMENTS = 64;
+
+    /** @var list<string> the path's segments, innermost first (`id`, `[2]`, `["k"]`) */
+    private array $segments = [];
+
+    public function __construct(string $path, private readonly string $reason)
     {
-        parent::__construct(Code::InvalidArgument, self::join($path, $reason));
+        if ($path !== '') {
+            $this->segments[] = $path;
+        }
+        parent::__construct(Code::InvalidArgument, $path === '' ? $reason : $path . ': ' . $reason);
     }
 
     /** The field path, empty for the top-level value. */
     public function path(): string
     {
-        return $this->path;
+        $n = \count($this->segments);
+        $half = self::PATH_MAX_SEGMENTS >> 1;
+        $path = '';
+        for ($i = $n - 1; $i >= 0; $i--) {
+            if ($n > self::PATH_MAX_SEGMENTS && $i === $n - 1 - $half) {
+                // The middle of a very deep path is left out: the first and last halves.
+                $path .= ' ... ';
+                $i = $half;
+                continue;
+            }
+            $segment = $this->segments[$i];
+            $path .= $path === '' || $path[-1] === ' ' || $segment[0] === '[' ? $segment : '.' . $segment;
+        }
+        return $path;
     }
 
     public function reason(): string
@@ -37,23 +59,15 @@ final class DecodeException extends RpcException
      */
     public function under(string $segment): self
     {
-        if ($this->path === '') {
-            $this->path = $segment;
-        } elseif ($this->path[0] === '[') {
-            $this->path = $segment . $this->path;
-        } else {
-            $this->path = $segment . '.' . $this->path;
-        }
-        $this->message = self::join($this->path, $this->reason);
+        $this->segments[] = $segment;
+        $this->message = $this->path() . ': ' . $this->reason;
         return $this;
     }
 
     /** A map key as a path segment: `["k"]`, the key as a JSON string, cut if long. */
     public static function keySegment(string $key): string
     {
-        $key = Text::cut($key, self::ECHO_LIMIT);
-        $json = \json_encode($key, \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE | \JSON_INVALID_UTF8_SUBSTITUTE);
-        return '[' . $json . ']';
+        return '[' . Text::quote($key, self::ECHO_LIMIT) . ']';
     }
 
     /** A short, printable rendering of an offending value for messages. */
@@ -63,10 +77,7 @@ final class DecodeException extends RpcException
             $value === null => 'null',
             \is_bool($value) => $value ? 'true' : 'false',
             \is_int($value), \is_float($value) => self::cut(\json_encode($value) ?: (string) $value),
-            \is_string($value) => self::cut((string) \json_encode(
-                $value,
-                \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE | \JSON_INVALID_UTF8_SUBSTITUTE,
-            )),
+            \is_string($value) => Text::quote($value, self::ECHO_LIMIT),
             \is_array($value) => \array_is_list($value) ? 'an array' : 'an object',
             $value instanceof Json\OutOfRangeNumber => self::cut($value->text),
             \is_object($value) => 'an object',
@@ -74,13 +85,9 @@ final class DecodeException extends RpcException
         };
     }
 
+    /** A number's text, cut after ECHO_LIMIT characters (then followed by `...`). */
     private static function cut(string $text): string
     {
-        return Text::cut($text, self::ECHO_LIMIT);
-    }
-
-    private static function join(string $path, string $reason): string
-    {
-        return $path === '' ? $reason : $path . ': ' . $reason;
+        return \strlen($text) > self::ECHO_LIMIT ? \substr($text, 0, self::ECHO_LIMIT) . '...' : $text;
     }
 }

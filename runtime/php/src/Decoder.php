@@ -264,8 +264,7 @@ final class Decoder
                 ?? throw new DecodeException('', 'integer ' . DecodeException::describe($v) . ' out of 64-bit range');
         }
         if ($v instanceof OutOfRangeNumber) {
-            $what = $v->isInteger() ? 'integer ' : 'number ';
-            throw new DecodeException('', $what . DecodeException::describe($v) . ' out of 64-bit range');
+            throw new DecodeException('', 'integer ' . DecodeException::describe($v) . ' out of 64-bit range');
         }
         self::wrong('an integer', $v);
     }
@@ -295,11 +294,7 @@ final class Decoder
             return $f;
         }
         if ($v instanceof OutOfRangeNumber) {
-            $f = (float) $v->text;
-            if ($v->isInteger() && \is_finite($f)) {
-                return $f;
-            }
-            throw new DecodeException('', 'number ' . DecodeException::describe($v) . ' out of range');
+            return (float) $v->text;
         }
         self::wrong('a number', $v);
     }
@@ -353,7 +348,9 @@ final class Decoder
     /** A key as a field of a message: bare when it could be a field name, else `["k"]`. */
     private static function fieldSegment(string $key): string
     {
-        return \preg_match('/^[A-Za-z_][A-Za-z0-9_]*$/D', $key) === 1 ? $key : DecodeException::keySegment($key);
+        return \strlen($key) <= DecodeException::ECHO_LIMIT && \preg_match('/^[A-Za-z_][A-Za-z0-9_]*$/D', $key) === 1
+            ? $key
+            : DecodeException::keySegment($key);
     }
 
     /** @param list<mixed> $v */

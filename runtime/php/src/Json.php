@@ -9,7 +9,7 @@ use Brief\Json\Parser;
 /**
  * JSON text in and out, as docs/language.md wants it and PHP's json extension alone does
  * not give it: 64-bit integers exact (never through a float), numbers out of range
- * rejected, duplicate keys rejected, and at least 512 levels of nesting.
+ * rejected, duplicate keys rejected, and 2,048 levels of nesting.
  *
  * Decoding takes json_decode (objects as \stdClass, arrays as lists) when the text cannot
  * hold what json_decode gets wrong, and the exact parser of Json\Parser otherwise: for
@@ -18,8 +18,12 @@ use Brief\Json\Parser;
  */
 final class Json
 {
-    /** Nesting deeper than this is rejected (json_decode's own parser stops near 2,500). */
-    public const MAX_DEPTH = 2000;
+    /**
+     * Objects and arrays nested deeper than this (the body's object included) are
+     * rejected, as in every runtime: docs/protocol.md, section 2. json_decode's own
+     * parser manages this depth; it stops near 2,500.
+     */
+    public const MAX_DEPTH = 2048;
 
     private const ENCODE_FLAGS = \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE
         | \JSON_INVALID_UTF8_SUBSTITUTE | \JSON_PRESERVE_ZERO_FRACTION | \JSON_THROW_ON_ERROR;

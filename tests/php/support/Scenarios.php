@@ -74,7 +74,7 @@ final class Scenarios
     {
         for ($i = 0; $i < 2; $i++) {
             $e = self::error(static fn () => $client->crash(new EmptyMessage()));
-            Assert::assertSame(Code::Internal, $e->code());
+            Assert::assertSame(Code::Internal, $e->code(), $e->getMessage());
         }
         $started = microtime(true);
         $e = self::error(static fn () => $client->sleep(new SleepIn(millis: 1500), new CallOptions(timeoutMs: 200)));

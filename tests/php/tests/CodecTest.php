@@ -152,11 +152,16 @@ final class CodecTest extends TestCase
         // A string field is not a number, however long.
         $this->assertSame('name', self::error(Everything::class, self::json('"name":12345678901234567890'))->path());
         $this->assertSame('count', self::error(Everything::class, self::json('"count":-9223372036854775809'))->path());
-        $this->assertSame('ratio', self::error(Everything::class, self::json('"ratio":1e400'))->path());
+        // Out of a double's range is an error about the JSON text, wherever it is.
+        foreach (['"ratio":1e400', '"ratio":-1' . str_repeat('0', 400), '"unknown":[1e999]'] as $member) {
+            $e = self::error(Everything::class, self::json($member));
+            $this->assertSame('', $e->path(), $member);
+            $this->assertStringContainsString('out of range', $e->getMessage(), $member);
+        }
         $v = Everything::fromJson(self::json('"count":-9223372036854775808,"ratio":123456789012345678901234567890'));
         $this->assertSame(PHP_INT_MIN, $v->count);
         $this->assertSame(1.2345678901234568E+29, $v->ratio);
-        $v = Everything::fromJson(self::json('"count":"9007199254740993","unknown":1e999'));
+        $v = Everything::fromJson(self::json('"count":"9007199254740993","unknown":1e-999'));
         $this->assertSame(9007199254740993, $v->count);
         $this->assertSame('{"id":9007199254740993}', (new Item(id: 9007199254740993))->toJson());
     }
@@ -167,6 +172,24 @@ final class CodecTest extends TestCase
         $this->assertLessThan(200, strlen($e->getMessage()));
         $e = self::error(Everything::class, self::json('"scores":{"' . str_repeat('k', 100_000) . '":"x"}'));
         $this->assertLessThan(200, strlen($e->getMessage()));
+        // 64 characters (not bytes) as a JSON string, then `...`.
+        $e = self::error(Everything::class, self::json('"count":"' . str_repeat('é', 65) . '"'));
+        $this->assertStringEndsWith('"' . str_repeat('é', 64) . '"...', $e->getMessage());
+        $e = self::error(Everything::class, self::json('"count":"' . str_repeat('é', 64) . '"'));
+        $this->assertStringEndsWith('"' . str_repeat('é', 64) . '"', $e->getMessage());
+    }
+
+    public function testDeepPathsKeepTheirEnds(): void
+    {
+        $e = new DecodeException('id', 'required field missing');
+        for ($i = 99; $i >= 0; $i--) {
+            $e->under('[' . $i . ']');
+        }
+        $e->under('items');
+        $first = 'items' . implode('', array_map(static fn (int $i) => "[$i]", range(0, 30)));
+        $last = implode('', array_map(static fn (int $i) => "[$i]", range(69, 99))) . '.id';
+        $this->assertSame("$first ... $last", $e->path());
+        $this->assertSame("$first ... $last: required field missing", $e->getMessage());
     }
 
     public function testMalformedJsonSaysWhere(): void

@@ -38,8 +38,36 @@ final class VectorsTest extends TestCase
     {
         $text = (string) file_get_contents(self::DIR . '/values.json');
         foreach (RawJson::objectsAt($text, 'cases') as $i => $case) {
-            yield sprintf('#%d %s %s', $i, json_decode($case['type']), $case['input'] ?? '(absent)') => [$case];
+            $input = $case['input'] ?? $case['input_parts'] ?? $case['body_parts'] ?? '(absent)';
+            $label = strlen($input) > 80 ? substr($input, 0, 80) . '...' : $input;
+            yield sprintf('#%d %s %s', $i, json_decode($case['type']), $label) => [$case];
         }
+    }
+
+    /** The text a vector builds from parts: `{"text": ..., "times": n}` or `{"hex": ...}`. */
+    private static function fromParts(string $parts): string
+    {
+        $out = '';
+        foreach (JsonValues::decode($parts) as $part) {
+            $out .= isset($part->hex) ? (string) hex2bin($part->hex) : str_repeat($part->text, $part->times ?? 1);
+        }
+        return $out;
+    }
+
+    /**
+     * The request body of a case: `{}` when the field is absent, else `{"v":<input>}`, or
+     * the whole body as its parts give it.
+     *
+     * @param array<string, string> $case
+     */
+    private static function body(array $case): string
+    {
+        return match (true) {
+            isset($case['body_parts']) => self::fromParts($case['body_parts']),
+            isset($case['input_parts']) => '{"v":' . self::fromParts($case['input_parts']) . '}',
+            isset($case['input']) => '{"v":' . $case['input'] . '}',
+            default => '{}',
+        };
     }
 
     /**
@@ -51,16 +79,24 @@ final class VectorsTest extends TestCase
         $type = json_decode($case['type']);
         $class = self::classFor($type);
         $this->assertTrue(class_exists($class), "no class $class for $type: add it to contracts/vectors.brief");
-        $body = isset($case['input']) ? '{"v":' . $case['input'] . '}' : '{}';
+        $body = self::body($case);
+        $shown = strlen($body) > 200 ? substr($body, 0, 200) . '...' : $body;
         if (isset($case['error']) && json_decode($case['error']) === true) {
             try {
                 $class::fromJson($body);
-                $this->fail("decoded $body as $type, want an error");
+                $this->fail("decoded $shown as $type, want an error");
             } catch (DecodeException $e) {
                 $this->assertSame(Code::InvalidArgument, $e->code());
+                $message = $e->getMessage();
                 if (isset($case['path'])) {
-                    $path = json_decode($case['path']);
-                    $this->assertStringStartsWith($path . ': ', $e->getMessage(), "$body as $type");
+                    $this->assertStringStartsWith(json_decode($case['path']) . ': ', $message, "$shown as $type");
+                }
+                if (isset($case['message_contains'])) {
+                    $this->assertStringContainsString(json_decode($case['message_contains']), $message, $shown);
+                }
+                if (isset($case['message_max_len'])) {
+                    $chars = (int) preg_match_all('/./su', $message);
+                    $this->assertLessThanOrEqual((int) $case['message_max_len'], $chars, $message);
                 }
             }
             return;
@@ -68,14 +104,17 @@ final class VectorsTest extends TestCase
         $message = $class::fromJson($body);
         $out = JsonValues::decode($message->toJson());
         if (isset($case['omitted']) && json_decode($case['omitted']) === true) {
-            $this->assertFalse(property_exists($out, 'v'), "$body as $type: wrote " . $message->toJson());
+            $this->assertFalse(property_exists($out, 'v'), "$shown as $type: wrote " . $message->toJson());
             return;
         }
-        $this->assertTrue(property_exists($out, 'v'), "$body as $type: v missing in " . $message->toJson());
-        $want = JsonValues::decode($case['canonical']);
+        $this->assertTrue(property_exists($out, 'v'), "$shown as $type: v missing in " . $message->toJson());
+        $canonical = isset($case['canonical_parts'])
+            ? self::fromParts($case['canonical_parts'])
+            : $case['canonical'];
+        $want = JsonValues::decode($canonical);
         $this->assertTrue(
             JsonValues::equal($want, $out->v),
-            "$body as $type: wrote " . json_encode($out->v) . ', want ' . $case['canonical'],
+            "$shown as $type: wrote " . substr($message->toJson(), 0, 200) . ', want ' . substr($canonical, 0, 200),
         );
         // The PHP array form reads back to the same message.
         $this->assertSame($message->toJson(), $class::fromArray($message->toArray())->toJson());

@@ -5,9 +5,8 @@ declare(strict_types=1);
 namespace Brief\Json;
 
 /**
- * A JSON number that fits neither an int nor a finite float, kept as written: an int field
- * rejects it, a float field reads it as a double when it is an integer (1e19 is fine for a
- * float), and rejects it otherwise.
+ * A JSON integer outside the 64-bit range (but within a double's), kept as written: an
+ * int field rejects it, a float field reads it as a double (1e19 is fine for a float).
  *
  * @internal
  */
@@ -15,11 +14,5 @@ final class OutOfRangeNumber
 {
     public function __construct(public readonly string $text)
     {
-    }
-
-    /** Whether the text is an integer literal (no fraction, no exponent). */
-    public function isInteger(): bool
-    {
-        return \strpbrk($this->text, '.eE') === false;
     }
 }

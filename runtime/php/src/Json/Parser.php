@@ -197,12 +197,23 @@ final class Parser
             $this->fail('invalid number ' . $this->near());
         }
         $text = $m[0];
-        $this->at += \strlen($text);
-        if (!isset($m[1]) && !isset($m[2])) {
-            return self::integer($text) ?? new OutOfRangeNumber($text);
+        $integer = !isset($m[1]) && !isset($m[2]);
+        if ($integer) {
+            $int = self::integer($text);
+            if ($int !== null) {
+                $this->at += \strlen($text);
+                return $int;
+            }
         }
         $f = (float) $text;
-        return \is_finite($f) ? $f : new OutOfRangeNumber($text);
+        if (!\is_finite($f)) {
+            // I-JSON: a number must be within a double's range, wherever it is.
+            $this->fail('number ' . DecodeException::describe(new OutOfRangeNumber($text)) . ' out of range');
+        }
+        $this->at += \strlen($text);
+        // An integer out of the 64-bit range is kept as written: an int field rejects it
+        // saying so, a float field reads it.
+        return $integer ? new OutOfRangeNumber($text) : $f;
     }
 
     /** A decimal integer literal as an int, or null when it is outside the 64-bit range. */
