@@ -213,7 +213,7 @@ final class LoopbackTest extends TestCase
 
     public function testShutdownAnswersInFlightRequestsAndExitsZero(): void
     {
-        $server = ServerProcess::start(__DIR__ . '/../probe-server', ['BRIEF_DRAIN_DELAY' => '1']);
+        $server = ServerProcess::start(__DIR__ . '/../probe-server', ['BRIEF_DRAIN_DELAY' => '1s']);
         $multi = curl_multi_init();
         $h = curl_init($server->url . '/probe/sleep');
         curl_setopt_array($h, [
