@@ -121,7 +121,7 @@ async fn bad_input_gets_the_right_code_and_status() {
     let (code, message) = code_of(&body);
     assert_eq!((status, code.as_str()), (400, "invalid_argument"), "{body}");
     assert!(
-        message.contains("nested.k[0]") && message.contains("id"),
+        message.contains(r#"nested["k"][0].id"#),
         "{message}"
     );
 

@@ -48,7 +48,7 @@ var findRPC = brief.RPC{
 var crashRPC = brief.RPC{
 	Service: "probe",
 	Name:    "crash",
-	Timeout: 1 * time.Second,
+	Timeout: 10 * time.Second,
 }
 
 // sleepRPC is what clients and servers know of the rpc "sleep" from the contract.
@@ -489,7 +489,7 @@ type ProbeServer interface {
 	Find(ctx context.Context, in *FindIn) (*Found, error)
 	// Crash serves the rpc "crash".
 	//
-	// Panics in the handler
+	// Panics in the handler (its time covers printing a backtrace on a loaded machine)
 	Crash(ctx context.Context, in *Empty) (*Empty, error)
 	// Sleep serves the rpc "sleep".
 	//
@@ -568,7 +568,7 @@ func (c *ProbeClient) Find(ctx context.Context, in *FindIn, opts ...brief.CallOp
 
 // Crash calls the rpc "crash".
 //
-// Panics in the handler
+// Panics in the handler (its time covers printing a backtrace on a loaded machine)
 func (c *ProbeClient) Crash(ctx context.Context, in *Empty, opts ...brief.CallOption) (*Empty, error) {
 	out := new(Empty)
 	if err := c.c.Call(ctx, &crashRPC, in, out, opts...); err != nil {
