@@ -1,7 +1,8 @@
 //! The adversarial names corpus, `tests/names`: contracts whose names are every word a
 //! target language reserves, names that differ only in case across scopes, initialisms,
 //! and names of what the generators add. `tests/rust` compiles the Rust generated from it
-//! (with `#![deny(warnings)]`, and clippy in CI), `gen_go.rs` the Go (`go vet`, `go build`).
+//! (with `#![deny(warnings)]`, and clippy in CI), `gen_go.rs` the Go (`go vet`, `go build`),
+//! `tests/steps/70-php.sh` the PHP (`php -l`, phpcs, every class loaded and exercised).
 //!
 //! The part under `tests/names/keywords` is generated here from the generators' tables
 //! of reserved words, so that a word added to a table is in the corpus too: this test
