@@ -1,7 +1,8 @@
 //! The adversarial names corpus, `tests/names`: contracts whose names are every word a
 //! target language reserves, names that differ only in case across scopes, initialisms,
 //! and names of what the generators add. `tests/rust` compiles the Rust generated from it
-//! (with `#![deny(warnings)]`, and clippy in CI), `gen_go.rs` the Go (`go vet`, `go build`).
+//! (with `#![deny(warnings)]`, and clippy in CI), `gen_go.rs` the Go (`go vet`, `go build`),
+//! `tests/steps/70-php.sh` the PHP (`php -l`, phpcs, every class loaded and exercised).
 //!
 //! The part under `tests/names/keywords` is generated here from the generators' tables
 //! of reserved words, so that a word added to a table is in the corpus too: this test
@@ -14,109 +15,13 @@ use std::path::{Path, PathBuf};
 use brief::gen::names::Reserved;
 use heck::{ToKebabCase, ToLowerCamelCase, ToUpperCamelCase};
 
-/// PHP's reserved words (keywords, compile-time constants, reserved type names) and the
-/// classes generated PHP may name unqualified: the corpus holds them before the PHP
-/// generator's own table joins [`tables`].
-const PHP: Reserved = Reserved {
+/// Global classes and interfaces generated PHP uses: it always writes them fully
+/// qualified (`\DateTimeImmutable`), so a contract may take their names, and the corpus
+/// holds them to prove it.
+const PHP_GLOBALS: Reserved = Reserved {
     language: "php",
-    keywords: &[
-        "__halt_compiler",
-        "abstract",
-        "and",
-        "array",
-        "as",
-        "break",
-        "callable",
-        "case",
-        "catch",
-        "class",
-        "clone",
-        "const",
-        "continue",
-        "declare",
-        "default",
-        "die",
-        "do",
-        "echo",
-        "else",
-        "elseif",
-        "empty",
-        "enddeclare",
-        "endfor",
-        "endforeach",
-        "endif",
-        "endswitch",
-        "endwhile",
-        "enum",
-        "eval",
-        "exit",
-        "extends",
-        "final",
-        "finally",
-        "fn",
-        "for",
-        "foreach",
-        "function",
-        "global",
-        "goto",
-        "if",
-        "implements",
-        "include",
-        "include_once",
-        "instanceof",
-        "insteadof",
-        "interface",
-        "isset",
-        "list",
-        "match",
-        "namespace",
-        "new",
-        "or",
-        "print",
-        "private",
-        "protected",
-        "public",
-        "readonly",
-        "require",
-        "require_once",
-        "return",
-        "static",
-        "switch",
-        "throw",
-        "trait",
-        "try",
-        "unset",
-        "use",
-        "var",
-        "while",
-        "xor",
-        "yield",
-        "__CLASS__",
-        "__DIR__",
-        "__FILE__",
-        "__FUNCTION__",
-        "__LINE__",
-        "__METHOD__",
-        "__NAMESPACE__",
-        "__TRAIT__",
-    ],
+    keywords: &[],
     names: &[
-        "bool",
-        "false",
-        "float",
-        "int",
-        "iterable",
-        "mixed",
-        "never",
-        "null",
-        "numeric",
-        "object",
-        "parent",
-        "resource",
-        "self",
-        "string",
-        "true",
-        "void",
         "Closure",
         "DateTimeImmutable",
         "Exception",
@@ -128,11 +33,12 @@ const PHP: Reserved = Reserved {
     ],
 };
 
-fn tables() -> [Reserved; 3] {
+fn tables() -> [Reserved; 4] {
     [
         brief::gen::rust::names::RESERVED,
         brief::gen::go::names::RESERVED,
-        PHP,
+        brief::gen::php::names::RESERVED,
+        PHP_GLOBALS,
     ]
 }
 

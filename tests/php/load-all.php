@@ -5,12 +5,14 @@
  * (DIR holds its autoload.php) through its preload.php, so that errors PHP only finds when
  * a class is declared (a reserved name, an inherited property redeclared, two methods
  * differing in case) fail the tests, and checks that each file declares the class PSR-4
- * expects there.
+ * expects there. Then exercises every class (support/GeneratedPackage.php): messages and
+ * errors round-trip, and every rpc is served through its dispatcher.
  */
 
 declare(strict_types=1);
 
 require __DIR__ . '/../../runtime/php/autoload.php';
+require __DIR__ . '/support/GeneratedPackage.php';
 
 $dir = rtrim($argv[1] ?? '', '/');
 if (!is_file("$dir/autoload.php")) {
@@ -19,7 +21,7 @@ if (!is_file("$dir/autoload.php")) {
 }
 require "$dir/preload.php";
 
-$loaded = 0;
+$classes = [];
 $files = new RecursiveIteratorIterator(new RecursiveDirectoryIterator($dir, FilesystemIterator::SKIP_DOTS));
 foreach ($files as $file) {
     $path = (string) $file;
@@ -35,6 +37,13 @@ foreach ($files as $file) {
         fwrite(STDERR, "$path: $name is not declared there (PSR-4), or preload.php does not load it\n");
         exit(1);
     }
-    $loaded++;
+    $classes[] = $name;
 }
-echo "loaded $loaded classes from $dir\n";
+$package = new \Brief\Tests\GeneratedPackage($classes);
+$problems = $package->exercise();
+if ($problems !== []) {
+    fwrite(STDERR, implode("\n", $problems) . "\n");
+    exit(1);
+}
+$counts = implode(', ', array_map(fn ($k, $n) => "$n $k", array_keys($package->counts), $package->counts));
+echo 'loaded ' . count($classes) . " classes from $dir; round-tripped or served $counts\n";

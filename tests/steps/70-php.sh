@@ -16,16 +16,20 @@ echo "== php: cargo build (brief, the Rust probe and summer servers)"
 cargo build -q -p brief -p summer-example --bins
 cargo build -q -p brief-tests --bin probe-server
 
-echo "== php: generated code for every valid contract: php -l, PSR-12, loads, deterministic"
-contracts=(tests/corpus/valid tests/go/contracts tests/php/contracts tests/rust/contracts)
+echo "== php: generated code for every valid contract and the adversarial names: php -l, PSR-12,"
+echo "   every class loads, messages and errors round-trip, every rpc is served; deterministic"
+# The contracts Rust and Go compile too (tests/rust/build.rs, compiler/tests/gen_go.rs),
+# each folder generated on its own as a user would.
+contracts=(tests/corpus/valid tests/corpus/warn tests/names/keywords tests/names/scopes
+  tests/names/packages tests/go/contracts tests/php/contracts tests/rust/contracts)
 for c in "${contracts[@]}"; do
   name="$(echo "$c" | tr '/' '_')"
   "$brief" codegen "$c" --lang php --out "$work/$name" 2>/dev/null
   "$brief" codegen "$c" --lang php --out "$work/again/$name" 2>/dev/null
+  diff -r "$work/$name" "$work/again/$name" >/dev/null \
+    || { echo "generated PHP for $c differs between two runs" >&2; exit 1; }
   php tests/php/load-all.php "$work/$name"
 done
-diff -r "$work/tests_corpus_valid" "$work/again/tests_corpus_valid" >/dev/null \
-  || { echo "generated PHP differs between two runs" >&2; exit 1; }
 rm -rf "$work/again"
 find "$work" runtime/php tests/php examples/summer/php -name '*.php' -not -path '*/gen/*' -print0 \
   | xargs -0 -n 200 -P 2 sh -c 'for f; do php -l "$f" >/dev/null || { php -l "$f"; exit 1; }; done' _
@@ -40,6 +44,7 @@ if ! "$brief" codegen examples/summer/rpc --check; then
   echo "examples/summer/php/gen is stale; regenerate it with: target/debug/brief codegen examples/summer/rpc" >&2
   exit 1
 fi
+php tests/php/load-all.php examples/summer/php/gen
 
 echo "== php: PHPUnit (vectors, codec, server, loopback under php-fpm + nginx, PHP client → Rust and Go)"
 rm -rf tests/php/gen

@@ -8,7 +8,7 @@ use Brief\Code;
 use Brief\Context;
 use Brief\RpcException;
 use Probe\Conflict;
-use Probe\EmptyMessage;
+use Probe\Empty_;
 use Probe\Everything;
 use Probe\FailIn;
 use Probe\FindIn;
@@ -32,7 +32,7 @@ final class ProbeImpl implements ProbeServer
         return $in;
     }
 
-    public function fail(FailIn $in, Context $ctx): EmptyMessage
+    public function fail(FailIn $in, Context $ctx): Empty_
     {
         $code = Code::tryFrom($in->code)
             ?? throw new RpcException(Code::InvalidArgument, 'no such code: ' . $in->code);
@@ -50,17 +50,17 @@ final class ProbeImpl implements ProbeServer
         return new Found(id: $in->id);
     }
 
-    public function crash(EmptyMessage $in, Context $ctx): EmptyMessage
+    public function crash(Empty_ $in, Context $ctx): Empty_
     {
         throw new \LogicException('the crash rpc fails on purpose; this text must not reach the client');
     }
 
-    public function sleep(SleepIn $in, Context $ctx): EmptyMessage
+    public function sleep(SleepIn $in, Context $ctx): Empty_
     {
         $ms = max(0, $in->millis);
         $left = $ctx->remainingMs();
         usleep(1000 * ($left === null ? $ms : min($ms, $left + 1)));
-        return new EmptyMessage();
+        return new Empty_();
     }
 
     public function hop(HopIn $in, Context $ctx): HopOut

@@ -5,7 +5,7 @@ declare(strict_types=1);
 namespace Brief\Tests;
 
 use Brief\Context;
-use Probe\EmptyMessage;
+use Probe\Empty_;
 use Probe\Everything;
 use Probe\FailIn;
 use Probe\FindIn;
@@ -32,7 +32,7 @@ abstract class ProbeImplDecorator implements ProbeServer
         return $this->inner->echo($in, $ctx);
     }
 
-    public function fail(FailIn $in, Context $ctx): EmptyMessage
+    public function fail(FailIn $in, Context $ctx): Empty_
     {
         return $this->inner->fail($in, $ctx);
     }
@@ -42,12 +42,12 @@ abstract class ProbeImplDecorator implements ProbeServer
         return $this->inner->find($in, $ctx);
     }
 
-    public function crash(EmptyMessage $in, Context $ctx): EmptyMessage
+    public function crash(Empty_ $in, Context $ctx): Empty_
     {
         return $this->inner->crash($in, $ctx);
     }
 
-    public function sleep(SleepIn $in, Context $ctx): EmptyMessage
+    public function sleep(SleepIn $in, Context $ctx): Empty_
     {
         return $this->inner->sleep($in, $ctx);
     }

@@ -9,7 +9,7 @@ use Brief\Code;
 use Brief\RpcException;
 use PHPUnit\Framework\Assert;
 use Probe\Conflict;
-use Probe\EmptyMessage;
+use Probe\Empty_;
 use Probe\Everything;
 use Probe\FailIn;
 use Probe\FindIn;
@@ -73,7 +73,7 @@ final class Scenarios
     public static function panicAndDeadline(ProbeClient $client): void
     {
         for ($i = 0; $i < 2; $i++) {
-            $e = self::error(static fn () => $client->crash(new EmptyMessage()));
+            $e = self::error(static fn () => $client->crash(new Empty_()));
             Assert::assertSame(Code::Internal, $e->code(), $e->getMessage());
         }
         $started = microtime(true);

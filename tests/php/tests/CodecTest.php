@@ -8,7 +8,7 @@ use Brief\Code;
 use Brief\DecodeException;
 use Brief\Json;
 use PHPUnit\Framework\TestCase;
-use Probe\EmptyMessage;
+use Probe\Empty_;
 use Probe\Everything;
 use Probe\Item;
 use Probe\Seen;
@@ -83,8 +83,8 @@ final class CodecTest extends TestCase
         $this->assertSame('scores', self::error(Everything::class, self::json('"scores":[]'))->path());
         $this->assertSame('tags', self::error(Everything::class, self::json('"tags":{}'))->path());
         $this->assertSame('tags', self::error(Everything::class, self::json('"tags":{"0":"a"}'))->path());
-        self::error(EmptyMessage::class, '[]');
-        $this->assertInstanceOf(EmptyMessage::class, EmptyMessage::fromJson(' {"anything": [1, {"a": null}]} '));
+        self::error(Empty_::class, '[]');
+        $this->assertInstanceOf(Empty_::class, Empty_::fromJson(' {"anything": [1, {"a": null}]} '));
     }
 
     public function testDuplicateKeysAreRejectedWithTheirPath(): void

@@ -11,7 +11,7 @@ use Brief\Context;
 use Brief\RpcException;
 use PHPUnit\Framework\TestCase;
 use Probe\Conflict;
-use Probe\EmptyMessage;
+use Probe\Empty_;
 use Probe\FailIn;
 use Probe\FindIn;
 use Probe\HopIn;

@@ -12,7 +12,7 @@ use Brief\Context;
 use Brief\RpcException;
 use PHPUnit\Framework\TestCase;
 use Probe\Conflict;
-use Probe\EmptyMessage;
+use Probe\Empty_;
 use Probe\FailIn;
 use Probe\FindIn;
 use Probe\HopIn;
@@ -135,7 +135,7 @@ final class LoopbackTest extends TestCase
     {
         $client = self::client();
         Scenarios::panicAndDeadline($client);
-        $e = Scenarios::error(static fn () => $client->crash(new EmptyMessage()));
+        $e = Scenarios::error(static fn () => $client->crash(new Empty_()));
         $this->assertSame('internal error', $e->getMessage(), 'nothing of the exception leaks');
         $this->assertSame(Probe::everything()->toJson(), $client->echo(Probe::everything())->toJson());
     }

@@ -10,15 +10,15 @@ use Brief\Server;
 use Brief\ServerOptions;
 use List\Gone;
 use List\Item;
-use Names\ClassMessage;
-use Names\DefaultMessage;
-use Names\EmptyMessage;
+use Names\Class_;
+use Names\Default_;
+use Names\Empty_;
 use Names\Exception;
-use Names\ListMessage;
+use Names\List_;
 use Names\NamesClient;
-use Names\NamesDispatcherRpc;
+use Names\NamesDispatcher_;
 use Names\NamesServer;
-use Names\StaticEnum;
+use Names\Static_;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -29,50 +29,51 @@ final class NamesTest extends TestCase
 {
     public function testRenamedClassesAndPropertiesKeepTheirWireNames(): void
     {
-        $list = new ListMessage(this_: 't', class: 1, item: new Item(id: 2), list: [3]);
+        $list = new List_(this_: 't', class: 1, item: new Item(id: 2), list: [3]);
         $this->assertSame('{"items":[],"this":"t","class":1,"list":[3],"item":{"id":2}}', $list->toJson());
-        $this->assertSame($list->toJson(), ListMessage::fromJson($list->toJson())->toJson());
-        $this->assertSame('class', StaticEnum::Class_->value);
-        $this->assertSame(StaticEnum::List, ClassMessage::fromJson('{"function":"list","self":"s"}')->function);
+        $this->assertSame($list->toJson(), List_::fromJson($list->toJson())->toJson());
+        $this->assertSame('class', Static_::Class_->value);
+        $this->assertSame(Static_::List, Class_::fromJson('{"function":"list","self":"s"}')->function);
         $e = new Exception(message_: 'm', code_: 1, file_: 'f', line_: 2, previous: 'p');
         $this->assertSame(
             '{"message":"m","code":1,"file":"f","line":2,"previous":"p"}',
             \Brief\Json::encode($e->jsonSerialize()),
         );
         $this->assertStringContainsString('*/ and a doc', $e->getMessage());
-        $default = new DefaultMessage(default: true, new: false, globals: 3);
+        $default = new Default_(default: true, new: false, globals: 3);
         $this->assertSame('{"default":true,"new":false,"GLOBALS":3}', $default->toJson());
     }
 
     public function testTheServiceServesUnderItsRenamedClasses(): void
     {
         $impl = new class implements NamesServer {
-            public function list(ListMessage $in, Context $ctx): DefaultMessage
+            public function list(List_ $in, Context $ctx): Default_
             {
-                return new DefaultMessage(default: $in->class === 1, new: false);
+                return new Default_(default: $in->class === 1, new: false);
             }
-            public function new(EmptyMessage $in, Context $ctx): EmptyMessage
-            {
-                return $in;
-            }
-            public function rpcs(EmptyMessage $in, Context $ctx): EmptyMessage
+            public function new(Empty_ $in, Context $ctx): Empty_
             {
                 return $in;
             }
-            public function construct(EmptyMessage $in, Context $ctx): EmptyMessage
+            // phpcs:ignore PSR1.Methods.CamelCapsMethodName -- the interface's name for rpc `rpcs`
+            public function rpcs_(Empty_ $in, Context $ctx): Empty_
             {
                 return $in;
             }
-            public function class(ClassMessage $in, Context $ctx): EmptyMessage
+            public function construct(Empty_ $in, Context $ctx): Empty_
+            {
+                return $in;
+            }
+            public function class(Class_ $in, Context $ctx): Empty_
             {
                 throw new Gone();
             }
-            public function namesClient(EmptyMessage $in, Context $ctx): NamesClient
+            public function namesClient(Empty_ $in, Context $ctx): NamesClient
             {
                 return new NamesClient(ok: true);
             }
         };
-        $server = new Server([new NamesDispatcherRpc($impl)], new ServerOptions());
+        $server = new Server([new NamesDispatcher_($impl)], new ServerOptions());
         $call = static fn (string $path, string $body) => $server->handle(
             new Request('POST', $path, '', ['content-type' => 'application/json'], $body, microtime(true)),
         );
@@ -83,5 +84,9 @@ final class NamesTest extends TestCase
         $this->assertSame('names.Gone', json_decode($r->body, true)['details'][0]['type']);
         $this->assertSame('{"ok":true}', $call('/names/namesClient', '{}')->body);
         $this->assertSame(200, $call('/names/rpcs', '{}')->status);
+        // The descriptor steps aside for the message NamesService, its method `rpcs_` for
+        // its list of every rpc.
+        $this->assertSame('/names/rpcs', \Names\NamesService_::rpcs_()->path);
+        $this->assertCount(6, \Names\NamesService_::rpcs());
     }
 }

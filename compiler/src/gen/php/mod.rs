@@ -13,16 +13,16 @@
 //! rpc throws them, as in every language.
 
 pub mod names;
+mod plan;
 mod service;
 mod text;
 mod types;
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 
-use super::{contract_files, file_stems, Files, GenError, Options};
+use super::{contract_files, Files, GenError, Options};
 use crate::model::*;
+use plan::Plan;
 
 /// The runtime API level generated code needs: generated descriptors reference
 /// `\Brief\Runtime::API_LEVEL_<N>`, which an older runtime does not declare.
@@ -85,152 +85,6 @@ pub fn generate(model: &Model, options: &Options) -> Result<Files, GenError> {
 struct PreloadView {
     /// Every generated class, fully qualified.
     classes: Vec<String>,
-}
-
-/// Every PHP name of every file, decided before any file is generated, so that a file
-/// refers to another's classes by the names that file declares.
-pub(crate) struct Plan {
-    files: BTreeMap<FileId, FilePlan>,
-    messages: BTreeMap<MessageId, String>,
-    enums: BTreeMap<EnumId, String>,
-    errors: BTreeMap<ErrorId, String>,
-    prefix: Option<String>,
-}
-
-pub(crate) struct FilePlan {
-    /// The full namespace, without a leading `\`.
-    pub namespace: String,
-    /// The folder under the output folder: the last segment of the namespace.
-    pub dir: String,
-    /// The classes generated for the file's service and schemas.
-    pub generated: GeneratedClasses,
-}
-
-/// Names of the classes generated beside the contract's own, after those took theirs.
-pub(crate) struct GeneratedClasses {
-    pub service: String,
-    pub client: String,
-    pub server: String,
-    pub dispatcher: String,
-    pub topics: String,
-}
-
-impl Plan {
-    fn build(model: &Model, options: &Options) -> Plan {
-        let stems = file_stems(model);
-        let mut segments = names::Namespace::new(names::Case::Insensitive);
-        let mut plan = Plan {
-            files: BTreeMap::new(),
-            messages: BTreeMap::new(),
-            enums: BTreeMap::new(),
-            errors: BTreeMap::new(),
-            prefix: options.php_namespace.clone(),
-        };
-        for file in contract_files(model) {
-            let base = file
-                .service
-                .as_ref()
-                .map_or(stems[&file.id].as_str(), |s| s.name.as_str());
-            let dir = segments.claim_with(&names::namespace_segment(base), "");
-            let namespace = match &plan.prefix {
-                Some(p) => format!("{p}\\{dir}"),
-                None => dir.clone(),
-            };
-            // Contract names come first; generated classes step aside for them.
-            let mut classes = names::class_scope();
-            for id in &file.messages {
-                let name =
-                    classes.claim_with(&names::class_name(&model.message(*id).name), "Message");
-                plan.messages.insert(*id, name);
-            }
-            for id in &file.enums {
-                let name = classes.claim_with(&names::class_name(&model.enum_(*id).name), "Enum");
-                plan.enums.insert(*id, name);
-            }
-            for id in &file.errors {
-                let name = classes.claim_with(&names::class_name(&model.error(*id).name), "Error");
-                plan.errors.insert(*id, name);
-            }
-            let base = file
-                .service
-                .as_ref()
-                .map(|s| names::namespace_segment(&s.name))
-                .unwrap_or_default();
-            let mut generated = |name: String| classes.claim_with(&name, "Rpc");
-            let generated = GeneratedClasses {
-                service: generated(format!("{base}Service")),
-                client: generated(format!("{base}Client")),
-                server: generated(format!("{base}Server")),
-                dispatcher: generated(format!("{base}Dispatcher")),
-                topics: generated("Topics".into()),
-            };
-            plan.files.insert(
-                file.id,
-                FilePlan {
-                    namespace,
-                    dir,
-                    generated,
-                },
-            );
-        }
-        plan
-    }
-
-    pub(crate) fn file(&self, id: FileId) -> &FilePlan {
-        &self.files[&id]
-    }
-
-    fn path(&self, id: FileId, class: &str) -> std::path::PathBuf {
-        format!("{}/{class}.php", self.files[&id].dir).into()
-    }
-
-    /// A class as code in `from`'s namespace sees it: its bare name there, otherwise
-    /// fully qualified.
-    pub(crate) fn class_ref(&self, from: FileId, of: FileId, name: &str) -> String {
-        if from == of {
-            name.to_string()
-        } else {
-            format!("\\{}\\{name}", self.files[&of].namespace)
-        }
-    }
-
-    pub(crate) fn message(&self, from: FileId, model: &Model, id: MessageId) -> String {
-        self.class_ref(from, model.message(id).file, &self.messages[&id])
-    }
-
-    pub(crate) fn enum_(&self, from: FileId, model: &Model, id: EnumId) -> String {
-        self.class_ref(from, model.enum_(id).file, &self.enums[&id])
-    }
-
-    pub(crate) fn error(&self, from: FileId, model: &Model, id: ErrorId) -> String {
-        self.class_ref(from, model.error(id).file, &self.errors[&id])
-    }
-
-    pub(crate) fn message_name(&self, id: MessageId) -> &str {
-        &self.messages[&id]
-    }
-
-    pub(crate) fn enum_name(&self, id: EnumId) -> &str {
-        &self.enums[&id]
-    }
-
-    pub(crate) fn error_name(&self, id: ErrorId) -> &str {
-        &self.errors[&id]
-    }
-
-    /// The PSR-4 map: namespace prefix (with its trailing `\`) → folder.
-    fn psr4(&self) -> Vec<(String, String)> {
-        match &self.prefix {
-            Some(p) => vec![(format!("{p}\\"), String::new())],
-            None => self
-                .files
-                .values()
-                .map(|f| (format!("{}\\", f.namespace), format!("{}/", f.dir)))
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-        }
-    }
 }
 
 #[derive(Template)]
@@ -338,7 +192,7 @@ mod tests {
                 "ImageShop/ImageShopDispatcher.php",
                 "ImageShop/ImageShopServer.php",
                 "ImageShop/ImageShopService.php",
-                "ImageShop/ListMessage.php",
+                "ImageShop/List_.php",
                 "autoload.php",
                 "composer.json",
                 "preload.php",
@@ -368,7 +222,7 @@ mod tests {
             ..Options::default()
         };
         let files = generate(&m, &options).unwrap();
-        let list = &files[std::path::Path::new("ImageShop/ListMessage.php")];
+        let list = &files[std::path::Path::new("ImageShop/List_.php")];
         assert!(list.contains("namespace Acme\\Rpc\\ImageShop;"), "{list}");
         assert!(list.contains("\\Acme\\Rpc\\Common\\Money"), "{list}");
         let autoload = &files[std::path::Path::new("autoload.php")];

@@ -3,10 +3,11 @@
 
 use askama::Template;
 
-use super::names::{self, Case, Namespace};
+use super::names;
 use super::text::{call, deprecatable, doc_lines, docblock, signature, Arg};
 use super::types::{file_header, Head};
 use super::Plan;
+use crate::gen::names::Namespace;
 use crate::gen::{endpoint_env_var, Options};
 use crate::model::*;
 
@@ -26,42 +27,34 @@ pub(super) fn render(
     };
     let env_var = endpoint_env_var(&service.name);
     let name = names::string_literal(&service.name);
-    let mut descriptor_methods = Namespace::reserving(Case::Insensitive, ["rpcs"]);
-    let mut client_methods = Namespace::reserving(Case::Insensitive, ["__construct"]);
+    let mut methods = names::methods();
     let rpcs: Vec<RpcView> = file
         .rpcs
         .iter()
-        .map(|r| {
-            rpc_view(
-                model,
-                plan,
-                file,
-                service,
-                r,
-                &mut descriptor_methods,
-                &mut client_methods,
-            )
-        })
+        .map(|r| rpc_view(model, plan, file, service, r, &mut methods))
         .collect();
     let service_doc = doc_lines(&service.doc);
-    let with_doc = |mut lines: Vec<String>| {
+    let with_doc = |mut lines: Vec<String>, class: &str| {
         if !service_doc.is_empty() {
             let mut all = service_doc.clone();
             all.push(String::new());
             all.append(&mut lines);
             lines = all;
         }
-        docblock(0, &lines, &[]).expect("not empty")
+        docblock(0, &lines, &[]).expect("not empty") + &class_note(class)
     };
 
     let mut out = Vec::new();
     let descriptor = DescriptorView {
         head: head(),
-        docblock: with_doc(vec![format!(
-            "What clients and servers know of the {} service from its contract: each rpc's \
+        docblock: with_doc(
+            vec![format!(
+                "What clients and servers know of the {} service from its contract: each rpc's \
              input and output, whether it may be retried, its deadline and its typed errors.",
-            service.name
-        )]),
+                service.name
+            )],
+            &classes.service,
+        ),
         name: classes.service.clone(),
         service: name.clone(),
         service_doc: docblock(
@@ -84,12 +77,15 @@ pub(super) fn render(
     if options.client {
         let view = ClientView {
             head: head(),
-            docblock: with_doc(vec![format!(
-                "Calls the {} service. Without a base URL it reads {env_var} (one URL, or \
+            docblock: with_doc(
+                vec![format!(
+                    "Calls the {} service. Without a base URL it reads {env_var} (one URL, or \
                      several separated by commas). Calls made while serving a request carry that \
                      request's id, trace, baggage and remaining deadline.",
-                service.name
-            )]),
+                    service.name
+                )],
+                &classes.client,
+            ),
             name: classes.client.clone(),
             descriptor: classes.service.clone(),
             env_var: env_var.clone(),
@@ -103,10 +99,13 @@ pub(super) fn render(
     if options.server {
         let view = ServerView {
             head: head(),
-            docblock: with_doc(vec![format!(
-                "What a {} server implements; serve it with {}::serve().",
-                service.name, classes.dispatcher
-            )]),
+            docblock: with_doc(
+                vec![format!(
+                    "What a {} server implements; serve it with {}::serve().",
+                    service.name, classes.dispatcher
+                )],
+                &classes.server,
+            ),
             name: classes.server.clone(),
             rpcs: rpcs.clone(),
         };
@@ -127,7 +126,8 @@ pub(super) fn render(
                 )],
                 &[],
             )
-            .expect("not empty"),
+            .expect("not empty")
+                + &class_note(&classes.dispatcher),
             name: classes.dispatcher.clone(),
             server: classes.server.clone(),
             service: service.name.clone(),
@@ -145,8 +145,9 @@ pub(super) fn render(
 struct RpcView {
     /// The rpc's name as a PHP literal.
     wire: String,
-    /// The descriptor's static method.
-    descriptor_method: String,
+    /// The rpc's method: the descriptor's static method, the client's and the server
+    /// interface's.
+    method: String,
     input: String,
     output: String,
     idempotent: bool,
@@ -172,10 +173,9 @@ fn rpc_view(
     file: &File,
     service: &Service,
     r: &Rpc,
-    descriptor_methods: &mut Namespace,
-    client_methods: &mut Namespace,
+    methods: &mut Namespace,
 ) -> RpcView {
-    let method = names::method_name(&r.name);
+    let method = names::method_name(methods, &r.name);
     let throws: Vec<(String, String, String)> = r
         .modifiers
         .throws
@@ -183,7 +183,7 @@ fn rpc_view(
         .map(|id| {
             let e = model.error(*id);
             (
-                names::string_literal(&format!("{}.{}", service.name, e.name)),
+                names::string_literal(&model.error_wire_name(*id, Some(service))),
                 plan.error(file.id, model, *id),
                 e.doc.clone().unwrap_or_else(|| e.name.clone()),
             )
@@ -202,8 +202,7 @@ fn rpc_view(
     if descriptor_description.is_empty() {
         descriptor_description.push(format!("The rpc {}.", r.name));
     }
-    let descriptor_method = descriptor_methods.claim_with(&method, "Rpc");
-    let method = client_methods.claim_with(&method, "Rpc");
+    let method_note = names::sniff_note(4, &method, names::METHOD_SNIFF);
     let input = plan.message(file.id, model, r.input);
     let output = plan.message(file.id, model, r.output);
     let client_signature = signature(
@@ -229,7 +228,7 @@ fn rpc_view(
         ),
         &[
             Arg::Text(format!(
-                "{}::{descriptor_method}()",
+                "{}::{method}()",
                 plan.file(file.id).generated.service
             )),
             Arg::Text(format!("$this->impl->{method}(...)")),
@@ -245,16 +244,17 @@ fn rpc_view(
         },
         server_signature,
         procedure,
-        descriptor_method,
+        method,
         input,
         output,
         idempotent: r.modifiers.is_idempotent(),
         readonly: r.modifiers.readonly,
         timeout_ms: r.modifiers.deadline().as_millis(),
         throws: throws.into_iter().map(|(w, c, _)| (w, c)).collect(),
-        descriptor_doc: docblock(4, &descriptor_description, &[]).expect("not empty"),
-        client_doc: docblock(4, &description, &client_tags).expect("has tags"),
-        server_doc: docblock(4, &description, &server_tags).expect("has tags"),
+        descriptor_doc: docblock(4, &descriptor_description, &[]).expect("not empty")
+            + &method_note,
+        client_doc: docblock(4, &description, &client_tags).expect("has tags") + &method_note,
+        server_doc: docblock(4, &description, &server_tags).expect("has tags") + &method_note,
     }
 }
 
@@ -300,4 +300,9 @@ struct DispatcherView {
     server: String,
     service: String,
     rpcs: Vec<RpcView>,
+}
+
+/// What follows a class's docblock: see [`names::sniff_note`].
+fn class_note(class: &str) -> String {
+    names::sniff_note(0, class, names::CLASS_SNIFF)
 }

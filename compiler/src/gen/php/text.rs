@@ -52,10 +52,16 @@ pub fn docblock(indent: usize, description: &[String], tags: &[String]) -> Optio
     Some(out)
 }
 
-/// A doc string's lines, as docblock description lines.
+/// A doc string's lines, as docblock description lines. A lone carriage return ends a
+/// line too, so that a file has one kind of line ending.
 pub fn doc_lines(doc: &Option<String>) -> Vec<String> {
     doc.as_deref()
-        .map(|d| d.lines().map(|l| l.trim_end().to_string()).collect())
+        .map(|d| {
+            d.lines()
+                .flat_map(|l| l.split('\r'))
+                .map(|l| l.trim_end().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -189,19 +195,25 @@ pub fn signature(name: &str, params: &[String], ret: &str, body: bool) -> String
 /// `"\n"` between lines), one per line.
 pub fn string_expr(indent: usize, prefix: &str, s: &str) -> String {
     let one = super::names::string_literal(s);
-    if indent + prefix.len() + one.len() < LINE_LIMIT && !s.contains('\n') {
+    if indent + prefix.len() + one.len() < LINE_LIMIT && !s.contains(['\n', '\r']) {
         return format!("{}{prefix}{one};", " ".repeat(indent));
     }
+    // Line breaks as "\n" and "\r" pieces, so the file keeps one kind of line ending.
     let mut pieces: Vec<String> = Vec::new();
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
             pieces.push("\"\\n\"".into());
         }
-        let chars: Vec<char> = line.chars().collect();
-        for chunk in chars.chunks(80) {
-            pieces.push(super::names::string_literal(
-                &chunk.iter().collect::<String>(),
-            ));
+        for (j, part) in line.split('\r').enumerate() {
+            if j > 0 {
+                pieces.push("\"\\r\"".into());
+            }
+            let chars: Vec<char> = part.chars().collect();
+            for chunk in chars.chunks(80) {
+                pieces.push(super::names::string_literal(
+                    &chunk.iter().collect::<String>(),
+                ));
+            }
         }
     }
     let pad = " ".repeat(indent);
@@ -255,6 +267,11 @@ mod tests {
             two,
             "    const X = 'one'\n        . \"\\n\"\n        . 'two';"
         );
+        assert_eq!(
+            string_expr(0, "X = ", "a\rb"),
+            "X = 'a'\n    . \"\\r\"\n    . 'b';"
+        );
+        assert_eq!(doc_lines(&Some("a\rb\r\nc".into())), ["a", "b", "c"]);
         let long = string_expr(4, "const X = ", &"x".repeat(200));
         assert!(long.lines().all(|l| l.len() <= LINE_LIMIT), "{long}");
     }

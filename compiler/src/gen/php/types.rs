@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use super::names::{self, Case, Namespace};
+use super::names;
 use super::text::{call, deprecatable, doc_lines, docblock, string_expr, Arg};
 use super::Plan;
 use crate::gen::header;
@@ -30,14 +30,15 @@ pub(super) fn render(model: &Model, plan: &Plan, file: &File) -> Vec<(String, St
     for id in &file.messages {
         let m = model.message(*id);
         let name = plan.message_name(*id).to_string();
-        let fields = ctx.fields(&m.fields, &[]);
+        let fields = ctx.fields(&m.fields, false);
         let mut description = doc_lines(&m.doc);
         if description.is_empty() {
             description.push(format!("The message {} of the contract.", m.name));
         }
         let view = MessageView {
             head: head(),
-            docblock: docblock(0, &description, &[]).expect("not empty"),
+            docblock: docblock(0, &description, &[]).expect("not empty")
+                + &names::sniff_note(0, &name, names::CLASS_SNIFF),
             constructor: constructor(&fields, None),
             decode_body: decode_body(&fields, None),
             encode_body: encode_body(&fields),
@@ -58,17 +59,18 @@ pub(super) fn render(model: &Model, plan: &Plan, file: &File) -> Vec<(String, St
         description.push(String::new());
         description
             .push("A closed set: decoding any other value fails with invalid_argument.".into());
-        let mut cases = Namespace::new(Case::Sensitive);
+        let mut cases = names::constants();
         let view = EnumView {
             head: head(),
-            docblock: docblock(0, &description, &[]).expect("not empty"),
+            docblock: docblock(0, &description, &[]).expect("not empty")
+                + &names::sniff_note(0, &name, names::CLASS_SNIFF),
             name: name.clone(),
             cases: e
                 .values
                 .iter()
                 .map(|v| CaseView {
                     docblock: docblock(4, &doc_lines(&v.doc), &[]),
-                    name: cases.claim(&names::case_name(&v.name)),
+                    name: names::case_name(&mut cases, &v.name),
                     wire: names::string_literal(&v.name),
                 })
                 .collect(),
@@ -81,7 +83,7 @@ pub(super) fn render(model: &Model, plan: &Plan, file: &File) -> Vec<(String, St
     for id in &file.errors {
         let e = model.error(*id);
         let name = plan.error_name(*id).to_string();
-        let fields = ctx.fields(&e.fields, names::ERROR_PROPERTIES);
+        let fields = ctx.fields(&e.fields, true);
         let default_message = e.doc.clone().unwrap_or_else(|| e.name.clone());
         let mut description = doc_lines(&e.doc);
         if !description.is_empty() {
@@ -94,7 +96,8 @@ pub(super) fn render(model: &Model, plan: &Plan, file: &File) -> Vec<(String, St
         ));
         let view = ErrorView {
             head: head(),
-            docblock: docblock(0, &description, &[]).expect("not empty"),
+            docblock: docblock(0, &description, &[]).expect("not empty")
+                + &names::sniff_note(0, &name, names::CLASS_SNIFF),
             constructor: constructor(
                 &fields,
                 Some(ErrorCtor {
@@ -114,7 +117,7 @@ pub(super) fn render(model: &Model, plan: &Plan, file: &File) -> Vec<(String, St
     }
     if !file.schemas.is_empty() {
         let class = fp.generated.topics.clone();
-        let mut consts = Namespace::reserving(Case::Insensitive, ["class"]);
+        let mut consts = names::constants();
         let view = TopicsView {
             head: head(),
             docblock: docblock(
@@ -125,7 +128,8 @@ pub(super) fn render(model: &Model, plan: &Plan, file: &File) -> Vec<(String, St
                 )],
                 &[],
             )
-            .expect("not empty"),
+            .expect("not empty")
+                + &names::sniff_note(0, &class, names::CLASS_SNIFF),
             name: class.clone(),
             topics: file
                 .schemas
@@ -138,9 +142,7 @@ pub(super) fn render(model: &Model, plan: &Plan, file: &File) -> Vec<(String, St
                     ));
                     TopicView {
                         docblock: docblock(4, &description, &[]).expect("not empty"),
-                        name: consts.claim(&heck::ToShoutySnakeCase::to_shouty_snake_case(
-                            s.topic.replace(['.', '-'], "_").as_str(),
-                        )),
+                        name: names::topic_const(&mut consts, &s.topic),
                         topic: names::string_literal(&s.topic),
                     }
                 })
@@ -268,16 +270,14 @@ struct Types<'a> {
 }
 
 impl Types<'_> {
-    fn fields(&self, fields: &[Field], reserved: &[&str]) -> Vec<FieldView> {
-        // Parameters of one constructor: the error's `$message` and the names PHP's
-        // `\Exception` keeps for itself stay free.
-        let mut props = Namespace::reserving(Case::Sensitive, reserved.iter().copied());
+    fn fields(&self, fields: &[Field], error: bool) -> Vec<FieldView> {
+        let mut props = names::properties(error);
         fields
             .iter()
             .map(|f| {
                 let presence = if f.optional {
                     Presence::Optional
-                } else if matches!(f.ty, Type::List(_) | Type::Map(_)) {
+                } else if f.ty.is_collection() {
                     Presence::Collection
                 } else {
                     Presence::Required
@@ -295,7 +295,7 @@ impl Types<'_> {
                     }
                     tags.push(format!("@var {doc_type}"));
                 }
-                let property = props.claim(&names::property_name(&f.name));
+                let property = names::property_name(&mut props, &f.name);
                 FieldView {
                     encode: self.encode(&f.ty, &format!("$this->{property}")),
                     property,
