@@ -102,6 +102,13 @@ fn post(path: &str) -> hyper::http::request::Builder {
         .header("content-type", "application/json")
 }
 
+fn get(path: &str) -> Request<Full<Bytes>> {
+    Request::get(path)
+        .header("host", "localhost")
+        .body(Full::default())
+        .unwrap()
+}
+
 fn sum(a: i64, b: i64) -> Request<Full<Bytes>> {
     post("/summer/sum")
         .body(Full::new(Bytes::from(format!(r#"{{"a":{a},"b":{b}}}"#))))
@@ -112,15 +119,7 @@ fn sum(a: i64, b: i64) -> Request<Full<Bytes>> {
 async fn axum_route_and_brief_service_share_a_listener_and_a_layer() {
     let addr = serve_axum(example::app(summer::router(Probe))).await;
 
-    let hello = send(
-        addr,
-        false,
-        Request::get("/hello")
-            .header("host", "localhost")
-            .body(Full::default())
-            .unwrap(),
-    )
-    .await;
+    let hello = send(addr, false, get("/hello")).await;
     assert_eq!(hello.status, StatusCode::OK);
     assert_eq!(&hello.body[..], b"hello from axum\n");
     assert!(hello.stamped(), "the layer wraps the axum route");
@@ -171,25 +170,9 @@ async fn axum_route_and_brief_service_share_a_listener_and_a_layer() {
     .await;
     assert_eq!(escaped.status, StatusCode::NOT_IMPLEMENTED);
     assert_eq!(escaped.json()["code"], "unimplemented");
-    let get = send(
-        addr,
-        false,
-        Request::get("/summer/sum")
-            .header("host", "localhost")
-            .body(Full::default())
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
-    let elsewhere = send(
-        addr,
-        false,
-        Request::get("/healthz")
-            .header("host", "localhost")
-            .body(Full::default())
-            .unwrap(),
-    )
-    .await;
+    let by_get = send(addr, false, get("/summer/sum")).await;
+    assert_eq!(by_get.status, StatusCode::METHOD_NOT_ALLOWED);
+    let elsewhere = send(addr, false, get("/healthz")).await;
     assert_eq!(
         elsewhere.status,
         StatusCode::NOT_FOUND,
