@@ -2,7 +2,8 @@
 //!
 //! The wire protocol is the unary part of the Connect protocol with JSON
 //! (`POST /{service}/{rpc}`). Generated code uses:
-//! - [`Router`] and [`Server`] to serve a service (one closure per rpc);
+//! - [`Router`] and [`Server`] to serve a service (one closure per rpc), or
+//!   [`Router::into_service`] to mount it in an axum, hyper or tower app;
 //! - [`Client`] to call one (`client.unary(&RPC_INFO, &input)`);
 //! - [`Context`] for deadline, request id, trace context, baggage and caller;
 //! - [`Error`] and [`Code`] for every failure;
@@ -38,8 +39,8 @@ pub use context::{headers, Context};
 pub use error::{Code, Error, ErrorDetail, Typed, UnknownCode};
 pub use events::{decode_event, Event, OutgoingEvent, Publisher, TopicInfo, DATA_BUS, PUBLISH_RPC};
 pub use server::{
-    Handler, IncomingCall, MetricsSource, Middleware, Next, Router, Server, ServerConfig,
-    ShutdownHandle,
+    Handler, IncomingCall, MetricsSource, Middleware, Next, Router, RouterService, Server,
+    ServerConfig, ShutdownHandle,
 };
 pub use time::{Timestamp, TimestampParseError};
 pub use wire::{Wire, WireMessage};

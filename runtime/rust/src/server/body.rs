@@ -10,12 +10,26 @@ use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH};
 use http::HeaderMap;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::Body;
 use tokio::time::Sleep;
 
 use super::http::{clip, clip_bytes};
 use crate::client::BoxFuture;
 use crate::{compress, Error};
+
+/// A request body the server can read: hyper's `Incoming` for the standalone server,
+/// any body a host app hands a mounted [`super::RouterService`] (axum's `Body`, a tower
+/// middleware's wrapper). `Unpin` because the body is read through `&mut`; the mounted
+/// service pins the bodies that are not.
+pub(crate) trait RequestBody:
+    Body<Data: Send, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + Unpin
+{
+}
+
+impl<B> RequestBody for B where
+    B: Body<Data: Send, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + Unpin
+{
+}
 
 /// The deadline of [`with_deadline`] passed.
 pub(crate) struct Elapsed;
@@ -124,8 +138,8 @@ impl BodyHeaders {
 
 /// Reads the whole body of a POST (checking `Content-Length` first), inflates it when it
 /// is gzip-compressed, and bounds it by `limit` bytes and by `deadline`.
-pub(crate) async fn read_body(
-    body: &mut Incoming,
+pub(crate) async fn read_body<B: RequestBody>(
+    body: &mut B,
     declared: BodyHeaders,
     limit: usize,
     deadline: BodyDeadline,
@@ -202,12 +216,12 @@ fn body_read_error(e: &(dyn std::error::Error + 'static)) -> Error {
 /// and see a broken pipe instead of our answer. Bounded in size and time: past either,
 /// the connection is closed as it would have been. Boxed: it is the rare path, and
 /// inline it would grow the future of every request.
-pub(crate) fn discard_body(body: &mut Incoming, limit: usize) -> BoxFuture<'_, ()> {
+pub(crate) fn discard_body<B: RequestBody>(body: &mut B, limit: usize) -> BoxFuture<'_, ()> {
     Box::pin(async move {
         let mut seen = 0usize;
         let drain = async {
             while let Some(Ok(frame)) = body.frame().await {
-                seen += frame.data_ref().map_or(0, Bytes::len);
+                seen += frame.data_ref().map_or(0, hyper::body::Buf::remaining);
                 if seen > limit {
                     break;
                 }

@@ -1,4 +1,5 @@
-//! [`Router`] and [`Server`]: serving brief rpcs over HTTP/1.1 and h2c.
+//! [`Router`] and [`Server`]: serving brief rpcs over HTTP/1.1 and h2c, on a server of
+//! their own or mounted in another app as a [`RouterService`].
 //!
 //! - `router`: the rpc table and its middleware;
 //! - `rpc`: serving one request (routing, checks, deadline, handler, answer);
@@ -6,6 +7,7 @@
 //! - `http`: response helpers and bounds on echoed input;
 //! - `connection`: per-connection state, timeouts and the connection cap;
 //! - `config`: [`ServerConfig`] and its environment variables;
+//! - `service`: [`RouterService`], a router mounted in another app (axum, hyper, tower);
 //! - this file: accepting connections and shutting down.
 
 mod body;
@@ -14,6 +16,7 @@ mod connection;
 mod http;
 mod router;
 mod rpc;
+mod service;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -27,6 +30,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub use config::ServerConfig;
 pub use router::{Handler, IncomingCall, MetricsSource, Middleware, Next, Router};
+pub use service::RouterService;
 
 use connection::{ConnState, Registry, TrackedIo};
 
@@ -65,12 +69,33 @@ impl ShutdownHandle {
     }
 }
 
-/// What every request of a server shares.
+/// What every request of a router shares, served by a [`Server`] or mounted as a
+/// [`RouterService`]: the rpcs and the limits that apply per request.
 struct Inner {
     router: Router,
     body_limit: usize,
     body_read_timeout: Duration,
     compress_min_bytes: usize,
+    /// The standalone server's life; `None` when mounted in another app, whose health
+    /// endpoints, connections and shutdown are its own.
+    life: Option<Life>,
+}
+
+impl Inner {
+    fn new(mut router: Router, config: &ServerConfig, life: Option<Life>) -> Self {
+        router.build_chains();
+        Inner {
+            router,
+            body_limit: config.body_limit,
+            body_read_timeout: config.body_read_timeout,
+            compress_min_bytes: config.compress_min_bytes,
+            life,
+        }
+    }
+}
+
+/// What only a standalone [`Server`] has.
+struct Life {
     /// Shutdown has started: `/readyz` answers 503.
     draining: Arc<AtomicBool>,
     /// The listener has closed: every answer closes its connection.
@@ -188,23 +213,19 @@ impl Server {
     pub async fn serve_listener(self, listener: TcpListener) -> std::io::Result<()> {
         self.check()?;
         let Server {
-            mut router,
+            router,
             config,
             shutdown,
             ..
         } = self;
-        router.build_chains();
         let local: Option<SocketAddr> = listener.local_addr().ok();
         let addr = local.map_or_else(|| "?".to_string(), |a| a.to_string());
         announce(&format!("brief: serving addr={addr}"));
-        let inner = Arc::new(Inner {
-            router,
-            body_limit: config.body_limit,
-            body_read_timeout: config.body_read_timeout,
-            compress_min_bytes: config.compress_min_bytes,
+        let life = Life {
             draining: shutdown.draining.clone(),
             closing: AtomicBool::new(false),
-        });
+        };
+        let inner = Arc::new(Inner::new(router, &config, Some(life)));
         let registry = Arc::new(Registry::new(&config));
         tokio::spawn(connection::sweeper(Arc::downgrade(&registry)));
         let builder = builder(&config);
@@ -243,7 +264,9 @@ impl Server {
             }
         }
         drop(listener);
-        inner.closing.store(true, Ordering::SeqCst);
+        if let Some(life) = &inner.life {
+            life.closing.store(true, Ordering::SeqCst);
+        }
         registry.begin_shutdown();
         let grace_over = tokio::time::Instant::now() + config.grace_period;
         loop {

@@ -18,6 +18,7 @@ use hyper::body::Incoming;
 
 use super::body::{
     discard_body, get_message, read_body, with_deadline, BodyDeadline, BodyHeaders, Elapsed,
+    RequestBody,
 };
 use super::connection::CLOSE_GRACEFULLY;
 use super::http::{
@@ -30,27 +31,23 @@ use crate::{compress, Code, Context, Error};
 
 const CLOSE: HeaderValue = HeaderValue::from_static("close");
 
-/// Serves one request of a connection. Once the listener has closed, every answer
-/// closes its connection: `Connection: close` on HTTP/1.1, GOAWAY on HTTP/2, so a
-/// client learns that the connection is done before it sends anything more on it.
+/// Serves one request of a connection of the standalone [`super::Server`]. Once the
+/// listener has closed, every answer closes its connection: `Connection: close` on
+/// HTTP/1.1, GOAWAY on HTTP/2, so a client learns that the connection is done before it
+/// sends anything more on it.
 ///
 /// hyper moves the future of every request into place, so its size is a cost paid per
 /// request: the request is owned once, by the caller, and borrowed from there on; the
 /// rare paths are boxed.
 pub(crate) async fn serve(conn: &Conn, req: &mut Request<Incoming>) -> Resp {
-    let start = Instant::now();
     let inner = &*conn.inner;
     let h1 = req.version() < Version::HTTP_2;
-    // The raw path, never percent-decoded: `/summer/%73um` names no rpc.
-    let mut resp = match inner.router.routes.get(req.uri().path()) {
-        Some(route) => {
-            let (resp, code) = serve_rpc(inner, route, req, start, h1).await;
-            route.metrics.record(code, start.elapsed());
-            resp
-        }
-        None => serve_other(inner, req).await,
-    };
-    if inner.closing.load(Ordering::Relaxed) {
+    let mut resp = answer(inner, req).await;
+    if inner
+        .life
+        .as_ref()
+        .is_some_and(|l| l.closing.load(Ordering::Relaxed))
+    {
         if h1 {
             resp.headers_mut().insert(CONNECTION, CLOSE);
         } else {
@@ -60,16 +57,37 @@ pub(crate) async fn serve(conn: &Conn, req: &mut Request<Incoming>) -> Resp {
     resp
 }
 
-/// Everything that is not an rpc: health, readiness, metrics, unknown paths.
-fn serve_other<'a>(inner: &'a Inner, req: &'a mut Request<Incoming>) -> BoxFuture<'a, Resp> {
+/// Answers one request, for the standalone server and a mounted
+/// [`super::RouterService`] alike: the rpcs, and (standalone only) health, readiness
+/// and metrics.
+pub(crate) async fn answer<B: RequestBody>(inner: &Inner, req: &mut Request<B>) -> Resp {
+    let start = Instant::now();
+    // The raw path, never percent-decoded: `/summer/%73um` names no rpc.
+    match inner.router.routes.get(req.uri().path()) {
+        Some(route) => {
+            let (resp, code) = serve_rpc(inner, route, req, start).await;
+            route.metrics.record(code, start.elapsed());
+            resp
+        }
+        None => serve_other(inner, req).await,
+    }
+}
+
+/// Everything that is not an rpc: health, readiness, metrics (standalone only: mounted,
+/// they are the host app's), unknown paths.
+fn serve_other<'a, B: RequestBody>(
+    inner: &'a Inner,
+    req: &'a mut Request<B>,
+) -> BoxFuture<'a, Resp> {
     Box::pin(async move {
+        let life = inner.life.as_ref();
         match req.uri().path() {
-            "/healthz" => text(StatusCode::OK, "ok\n"),
-            "/readyz" if inner.draining.load(Ordering::Relaxed) => {
+            "/healthz" if life.is_some() => text(StatusCode::OK, "ok\n"),
+            "/readyz" if life.is_some_and(|l| l.draining.load(Ordering::Relaxed)) => {
                 text(StatusCode::SERVICE_UNAVAILABLE, "draining\n")
             }
-            "/readyz" => text(StatusCode::OK, "ready\n"),
-            "/metrics" => {
+            "/readyz" if life.is_some() => text(StatusCode::OK, "ready\n"),
+            "/metrics" if life.is_some() => {
                 let mut r = Response::new(Full::new(Bytes::from(inner.router.render_metrics())));
                 r.headers_mut().insert(
                     CONTENT_TYPE,
@@ -96,7 +114,7 @@ fn fail(e: Error, status: Option<StatusCode>) -> (Resp, Option<Code>) {
 }
 
 /// The answer to a request whose method or content type the rpc does not take.
-fn reject(route: &Route, req: &Request<Incoming>) -> Option<(Resp, Option<Code>)> {
+fn reject<B>(route: &Route, req: &Request<B>) -> Option<(Resp, Option<Code>)> {
     let method = req.method();
     if method == Method::POST {
         if is_json(req.headers().get(CONTENT_TYPE)) {
@@ -130,12 +148,11 @@ fn reject(route: &Route, req: &Request<Incoming>) -> Option<(Resp, Option<Code>)
     Some((r, c))
 }
 
-async fn serve_rpc(
+async fn serve_rpc<B: RequestBody>(
     inner: &Inner,
     route: &Route,
-    req: &mut Request<Incoming>,
+    req: &mut Request<B>,
     start: Instant,
-    h1: bool,
 ) -> (Resp, Option<Code>) {
     if let Some(rejected) = reject(route, req) {
         discard_body(req.body_mut(), inner.body_limit).await;
@@ -161,7 +178,7 @@ async fn serve_rpc(
         let declared = BodyHeaders::of(req.headers());
         match read_body(req.body_mut(), declared, inner.body_limit, limits).await {
             Ok(body) => Ok(body),
-            Err(e) if e.unread && h1 => {
+            Err(e) if e.unread && req.version() < Version::HTTP_2 => {
                 // The rest of the body is still on the wire: this connection cannot
                 // carry another request.
                 let (mut r, c) = fail(e.error, None);
