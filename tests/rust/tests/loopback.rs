@@ -120,10 +120,7 @@ async fn bad_input_gets_the_right_code_and_status() {
     .await;
     let (code, message) = code_of(&body);
     assert_eq!((status, code.as_str()), (400, "invalid_argument"), "{body}");
-    assert!(
-        message.contains(r#"nested["k"][0].id"#),
-        "{message}"
-    );
+    assert!(message.contains(r#"nested["k"][0].id"#), "{message}");
 
     let mut wrong = valid.clone();
     wrong["count"] = serde_json::json!(true);
