@@ -10,10 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::{codec, CallOptions, Client, Context, Error, Router, RpcInfo, Timestamp};
+use crate::{codec, CallOptions, Client, Context, Error, Router, RpcInfo, Timestamp, WireMessage};
 
 /// The data bus's service name: publishers find it from `SERVICE_DATA_BUS_URL`.
 pub const DATA_BUS: &str = "data-bus";
@@ -415,6 +414,7 @@ pub struct Event<T> {
 }
 
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "T: WireMessage"))]
 struct CloudEventIn<T> {
     specversion: String,
     id: String,
@@ -425,12 +425,15 @@ struct CloudEventIn<T> {
     time: Option<Timestamp>,
     #[serde(default)]
     subject: Option<String>,
+    // Through the codec's message wrapper, so an error inside names its field
+    // (`data.a: ...`), as in an rpc input.
+    #[serde(deserialize_with = "crate::wire::deserialize")]
     data: T,
 }
 
 /// Decodes a delivered event of `topic` with the strict rules of rpc inputs
 /// (`invalid_argument` naming the field: `data.userId: missing field`).
-pub fn decode_event<T: DeserializeOwned>(topic: &str, body: &[u8]) -> Result<Event<T>, Error> {
+pub fn decode_event<T: WireMessage>(topic: &str, body: &[u8]) -> Result<Event<T>, Error> {
     let e: CloudEventIn<T> = codec::decode(body)?;
     if e.specversion != "1.0" {
         return Err(Error::invalid_argument(format!(
@@ -462,7 +465,7 @@ impl Router {
     /// the event again later).
     pub fn event<T, F, Fut>(&mut self, service: &'static str, topic: &TopicInfo, f: F) -> &mut Self
     where
-        T: DeserializeOwned + Send + 'static,
+        T: WireMessage + Send + 'static,
         F: Fn(Context, Event<T>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), Error>> + Send + 'static,
     {
