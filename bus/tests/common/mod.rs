@@ -314,6 +314,54 @@ pub fn ids_on(received: &[(String, Value)], path: &str) -> Vec<String> {
         .collect()
 }
 
+/// The kill -9 scenario both stores share: 10,000 publishes of `load.tick` from 16
+/// lanes through `urls`, `kill` run on its own thread once 3,000 are acknowledged; then
+/// some publishes must have failed while the bus was down, and `sink` must get every
+/// event, in each lane's order, within `timeout`.
+pub async fn publish_through_a_kill(
+    urls: Vec<String>,
+    sink: &Sink,
+    timeout: Duration,
+    kill: impl FnOnce() + Send + 'static,
+) {
+    let (kill_tx, kill_rx) = std::sync::mpsc::channel::<()>();
+    let kill_tx = std::sync::Mutex::new(Some(kill_tx));
+    let killer = std::thread::spawn(move || {
+        kill_rx.recv().unwrap();
+        kill();
+    });
+    let (lanes, failed) = publish_stream(
+        urls,
+        "load.tick",
+        10_000,
+        16,
+        Arc::new(move |acked| {
+            if acked == 3_000 {
+                if let Some(tx) = kill_tx.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+            }
+        }),
+    )
+    .await;
+    killer.join().unwrap();
+    assert!(
+        failed > 0,
+        "the bus was killed while publishes were in flight"
+    );
+    sink.wait_until(timeout, |got| {
+        let mut ids: Vec<&str> = got.iter().map(|(_, e)| e["id"].as_str().unwrap()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len() >= 10_000
+    })
+    .await;
+    assert_all_in_lane_order(
+        &lanes,
+        &ids_on(&sink.received(), "/counter/events/load.tick"),
+    );
+}
+
 /// Publishes `total` single-event publishes from `lanes` concurrent publishers, each
 /// retrying (same id) until the bus accepts, and calls `on_acked` after each success
 /// with the number acknowledged so far. Returns the ids of each lane in order, and how
